@@ -1,0 +1,273 @@
+// Package assistant is the domain core: it turns a question and a language into an
+// answer from the city's content, or into an escalation to a person. It declares the
+// interfaces it needs (Searcher, Recorder) and imports no adapter.
+package assistant
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/langdetect"
+)
+
+// Kind says what sort of reply a Result is.
+type Kind string
+
+const (
+	KindAnswer    Kind = "answer"    // a confident answer from a topic
+	KindNotSure   Kind = "not_sure"  // no confident answer: suggestions and the contact
+	KindEmergency Kind = "emergency" // an emergency: 112/110 at once
+	KindGreeting  Kind = "greeting"
+	KindThanks    Kind = "thanks"
+	KindHuman     Kind = "human" // the user asks for a person
+	KindEmpty     Kind = "empty" // nothing to read: empty, white space or control characters
+)
+
+// MaxQuestionBytes is the longest question read; the rest is cut off.
+const MaxQuestionBytes = 4096
+
+// Question is one message to answer.
+type Question struct {
+	Text string
+	// Lang forces the answer language (e.g. ask --lang); "" means detect.
+	Lang string
+	// Preferred is the language to use when the text carries no usable signal
+	// (the chat's stored choice, or Telegram's language_code); "" means German.
+	Preferred string
+	// ChatID is set only when the user consented to being contacted; 0 otherwise.
+	ChatID int64
+}
+
+// Alternative is a topic that may also fit.
+type Alternative struct {
+	TopicID string
+	Title   string
+	Score   float64
+}
+
+// Result is the core's answer to a Question. It carries content, not rendered text:
+// the channel renders it in the user's language.
+type Result struct {
+	Question  string
+	Lang      string // the language the user is answered in
+	Detected  string // what detection found ("" when nothing usable)
+	Kind      Kind
+	Truncated bool // the question was cut at MaxQuestionBytes
+
+	Topic      *content.Topic       // the best topic (answer), or nil
+	Text       *content.Translation // its text in AnswerLang
+	AnswerLang string               // language of Text: Lang unless the topic lacks it
+	Stale      bool                 // Text is a translation older than the German source
+	Score      float64
+	Coverage   float64
+
+	Confident    bool
+	Escalated    bool
+	Alternatives []Alternative
+	// Contact is the escalation contact's text (from content), set when escalating.
+	Contact *content.Translation
+	// Emergency is the emergency topic's text, set for KindEmergency.
+	Emergency *content.Translation
+}
+
+// Unanswered is a question the bot could not answer, for staff review.
+type Unanswered struct {
+	Text       string
+	Lang       string
+	ChatID     int64 // 0 unless the user consented
+	Candidates []Hit
+	At         time.Time
+}
+
+// Recorder stores unanswered questions.
+type Recorder interface {
+	RecordUnanswered(ctx context.Context, u Unanswered) error
+}
+
+// Policy is the confidence rule: an answer is confident when the best topic covers
+// at least MinCoverage of the question's weighted words and scores at least MinScore.
+// The defaults are calibrated in calibrate_test.go on measured scores.
+type Policy struct {
+	MinCoverage float64
+	MinScore    float64
+}
+
+// DefaultPolicy is the calibrated confidence rule.
+var DefaultPolicy = Policy{MinCoverage: 0.6, MinScore: 0.15}
+
+// Assistant answers questions from a corpus. It is safe for concurrent use.
+type Assistant struct {
+	corpus   *content.Corpus
+	search   Searcher
+	recorder Recorder
+	policy   Policy
+	intents  *intentMatcher
+	now      func() time.Time
+}
+
+// New returns an Assistant. recorder may be nil.
+func New(c *content.Corpus, s Searcher, recorder Recorder) *Assistant {
+	return &Assistant{corpus: c, search: s, recorder: recorder, policy: DefaultPolicy, intents: newIntentMatcher(c.Intents), now: time.Now}
+}
+
+// WithPolicy returns a copy of a that uses p.
+func (a *Assistant) WithPolicy(p Policy) *Assistant {
+	b := *a
+	b.policy = p
+	return &b
+}
+
+// Corpus returns the content the assistant answers from.
+func (a *Assistant) Corpus() *content.Corpus { return a.corpus }
+
+// Answer answers q. The error is non-nil only when the search itself fails; bad input
+// is a Result (KindEmpty, or not confident), never an error.
+func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
+	text, truncated := Clean(q.Text)
+	r := Result{Question: text, Truncated: truncated}
+	det := langdetect.Detect(text)
+	r.Detected = det.Lang
+	r.Lang = chooseLang(q, det)
+
+	if !hasVisible(text) {
+		r.Kind = KindEmpty
+		return r, nil
+	}
+	if a.intents.match(text, intentEmergency) {
+		r.Kind = KindEmergency
+		r.Confident = true
+		if t := a.corpus.EmergencyTopic(); t != nil {
+			r.Emergency, _ = t.Best(r.Lang)
+		}
+		return r, nil
+	}
+	if a.intents.match(text, intentHuman) {
+		r.Kind = KindHuman
+		r.Escalated = true
+		a.setContact(&r)
+		return r, nil
+	}
+	if short(text) {
+		switch {
+		case a.intents.match(text, intentGreeting):
+			r.Kind = KindGreeting
+			r.Confident = true
+			return r, nil
+		case a.intents.match(text, intentThanks):
+			r.Kind = KindThanks
+			r.Confident = true
+			return r, nil
+		}
+	}
+
+	res, err := a.search.Search(text, r.Lang, 4)
+	if err != nil {
+		return r, err
+	}
+	if len(res.Hits) > 0 {
+		top := res.Hits[0]
+		r.Score, r.Coverage = top.Score, top.Coverage
+		r.Confident = res.Known > 0 && top.Coverage >= a.policy.MinCoverage && top.Score >= a.policy.MinScore
+	}
+	var alts []Hit
+	if r.Confident {
+		r.Kind = KindAnswer
+		r.Topic = a.corpus.Topic(res.Hits[0].TopicID)
+		r.Text, _ = r.Topic.Best(r.Lang)
+		r.AnswerLang = r.Text.Lang
+		r.Stale = r.Topic.Stale(r.AnswerLang)
+		alts = res.Hits[1:]
+	} else {
+		r.Kind = KindNotSure
+		r.Escalated = true
+		a.setContact(&r)
+		alts = res.Hits
+		// Suggestions must share at least something with the question.
+		var kept []Hit
+		for _, h := range alts {
+			if h.Coverage > 0 {
+				kept = append(kept, h)
+			}
+		}
+		alts = kept
+		if a.recorder != nil {
+			u := Unanswered{Text: text, Lang: r.Lang, ChatID: q.ChatID, Candidates: res.Hits, At: a.now()}
+			if err := a.recorder.RecordUnanswered(ctx, u); err != nil {
+				return r, err
+			}
+		}
+	}
+	for _, h := range alts {
+		if len(r.Alternatives) == 3 {
+			break
+		}
+		t := a.corpus.Topic(h.TopicID)
+		if t == nil || t.Emergency {
+			continue
+		}
+		tr, _ := t.Best(r.Lang)
+		r.Alternatives = append(r.Alternatives, Alternative{TopicID: t.ID, Title: tr.Title, Score: h.Score})
+	}
+	return r, nil
+}
+
+func (a *Assistant) setContact(r *Result) {
+	if t := a.corpus.Contact(); t != nil {
+		r.Contact, _ = t.Best(r.Lang)
+	}
+}
+
+// chooseLang picks the answer language: a forced language; else the detected one when
+// the text is clearly written in it; else the preferred one; else an unsure detection;
+// else German.
+func chooseLang(q Question, det langdetect.Result) string {
+	switch {
+	case q.Lang != "":
+		return q.Lang
+	case det.Sure:
+		return det.Lang
+	case q.Preferred != "":
+		return q.Preferred
+	case det.Lang != "":
+		return det.Lang
+	}
+	return content.SourceLang
+}
+
+// Clean makes user text safe to process: valid UTF-8, control characters turned into
+// spaces, runs of white space collapsed, at most MaxQuestionBytes long. It reports
+// whether it cut the text.
+func Clean(s string) (string, bool) {
+	truncated := false
+	if len(s) > MaxQuestionBytes {
+		s = s[:MaxQuestionBytes]
+		truncated = true
+	}
+	s = strings.ToValidUTF8(s, " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " "), truncated
+}
+
+func hasVisible(s string) bool {
+	for _, r := range s {
+		if unicode.IsGraphic(r) && !unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// short reports whether s is short enough to be only a greeting or thanks: a longer
+// message that starts with "Hello" is a question.
+func short(s string) bool {
+	return len(strings.Fields(s)) <= 4
+}

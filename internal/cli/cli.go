@@ -1,0 +1,120 @@
+// Package cli implements the ankommen subcommands. Run is what main calls; tests
+// call it with their own streams.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Env is what a command reads and writes.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Getenv reads the environment (os.Getenv in main).
+	Getenv func(string) string
+	// Terminal reports whether stdin is an interactive terminal.
+	Terminal bool
+}
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitFail  = 1 // the command ran and failed: broken content, eval below --min, …
+	ExitUsage = 2 // the command line or the input is wrong
+)
+
+type command struct {
+	name, usage, summary string
+	run                  func(ctx context.Context, env *Env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"ask", "ask [--lang L] [--json] [QUESTION]", "answer one question, or one per line from stdin", runAsk},
+		{"shell", "shell [--lang L] [--debug]", "chat with the bot in the terminal", runShell},
+		{"check", "check [--content DIR] [--locales DIR]", "validate content and locale files", runCheck},
+		{"eval", "eval [--min F] [--langs de,en] FILE", "measure answers against a question file", runEval},
+	}
+}
+
+// Run runs the subcommand named in args (without the program name) and returns the
+// process exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(env.Stderr)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	for _, c := range extraCommands {
+		if c.name == args[0] {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	fmt.Fprintf(env.Stderr, "ankommen: unknown command %q\n\n", args[0])
+	usage(env.Stderr)
+	return ExitUsage
+}
+
+// extraCommands are registered by files that add commands (serve, staff, …).
+var extraCommands []command
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ankommen answers newcomers' questions about arriving in Oldenburg.")
+	fmt.Fprintln(w, "\nUsage: ankommen COMMAND [options]\n\nCommands:")
+	for _, c := range append(commands(), extraCommands...) {
+		fmt.Fprintf(w, "  %-42s %s\n", c.usage, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'ankommen COMMAND --help' for the options of a command.")
+}
+
+// newFlags returns a FlagSet that reports errors to env.Stderr and does not exit.
+func newFlags(env *Env, name, usageLine string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", usageLine)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args and returns the exit code to use when parsing failed, or -1.
+func parse(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	return -1
+}
+
+// dirFlags are the content and locale override directories every command accepts.
+type dirFlags struct{ content, locales string }
+
+func (d *dirFlags) register(fs *flag.FlagSet, env *Env) {
+	fs.StringVar(&d.content, "content", env.Getenv("ANKOMMEN_CONTENT"), "read content from this directory instead of the embedded content (env ANKOMMEN_CONTENT)")
+	fs.StringVar(&d.locales, "locales", env.Getenv("ANKOMMEN_LOCALES"), "read locale files from this directory instead of the embedded ones (env ANKOMMEN_LOCALES)")
+}
+
+func logger(env *Env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func langList(langs []string) string { return strings.Join(langs, ", ") }

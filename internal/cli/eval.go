@@ -1,0 +1,296 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/oldenburg/ankommen/internal/app"
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/content"
+)
+
+// EvalItem is one line of an evaluation file (see shared/eval/README.md).
+type EvalItem struct {
+	ID        string   `json:"id"`
+	Lang      string   `json:"lang"`
+	Kind      string   `json:"kind"` // answer, emergency, escalate
+	Question  string   `json:"question"`
+	Topic     string   `json:"topic"`
+	ExpectAny []string `json:"expect_any"`
+}
+
+// memRecorder keeps unanswered questions in memory, so that eval can check that an
+// escalated question reached the queue.
+type memRecorder struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (m *memRecorder) RecordUnanswered(_ context.Context, u assistant.Unanswered) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seen[u.Text] = true
+	return nil
+}
+
+func (m *memRecorder) has(text string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seen[text]
+}
+
+type tally struct{ right, total int }
+
+func (t tally) String() string {
+	if t.total == 0 {
+		return "     -"
+	}
+	return fmt.Sprintf("%3d/%-3d %5.1f%%", t.right, t.total, 100*float64(t.right)/float64(t.total))
+}
+
+func runEval(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "eval", "eval [--min F] [--langs de,en] [--hint] FILE")
+	minAcc := fs.Float64("min", 0, "exit 1 when the share of right items (0–1) is below this")
+	langs := fs.String("langs", "", "only items in these languages (comma-separated)")
+	hint := fs.Bool("hint", false, "pass each item's language to the bot instead of detecting it")
+	verbose := fs.Bool("v", false, "print every item, not only the misses")
+	var dirs dirFlags
+	dirs.register(fs, env)
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(env.Stderr, "eval: give exactly one question file (JSON lines)")
+		return ExitUsage
+	}
+	items, err := readEval(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "eval: %v\n", err)
+		return ExitUsage
+	}
+	only := map[string]bool{}
+	for _, l := range strings.Split(*langs, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			if !content.IsLanguage(l) {
+				fmt.Fprintf(env.Stderr, "eval: unsupported language %q in --langs\n", l)
+				return ExitUsage
+			}
+			only[l] = true
+		}
+	}
+	rec := &memRecorder{seen: map[string]bool{}}
+	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env), Recorder: rec})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "eval: %v\n", err)
+		return ExitFail
+	}
+	defer core.Close()
+
+	byLang := map[string]map[string]*tally{}
+	var all tally
+	var inLang tally
+	for _, it := range items {
+		if len(only) > 0 && !only[it.Lang] {
+			continue
+		}
+		q := assistant.Question{Text: it.Question}
+		if *hint {
+			q.Lang = it.Lang
+		}
+		r, err := core.Assistant.Answer(ctx, q)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "eval: %s: %v\n", it.ID, err)
+			return ExitFail
+		}
+		a := toAnswer(core, r)
+		ok, why := judge(it, a, rec)
+		if byLang[it.Lang] == nil {
+			byLang[it.Lang] = map[string]*tally{}
+		}
+		for _, k := range []string{it.Kind, "all"} {
+			t := byLang[it.Lang][k]
+			if t == nil {
+				t = &tally{}
+				byLang[it.Lang][k] = t
+			}
+			t.total++
+			if ok {
+				t.right++
+			}
+		}
+		all.total++
+		if ok {
+			all.right++
+		}
+		if it.Kind != "escalate" {
+			inLang.total++
+			if a.AnswerLang == it.Lang && a.Lang == it.Lang {
+				inLang.right++
+			}
+		}
+		if !ok || *verbose {
+			mark := "MISS"
+			if ok {
+				mark = "ok  "
+			}
+			fmt.Fprintf(env.Stdout, "%s %-8s %-9s %s\n     %s\n     got: kind=%s lang=%s/%s topic=%s score=%.3f coverage=%.2f: %s\n",
+				mark, it.ID, it.Kind, it.Question, why, a.Kind, a.Lang, a.AnswerLang, orDash(a.Topic), a.Score, a.Coverage, firstLine(a.Answer))
+		}
+	}
+	var ls []string
+	for l := range byLang {
+		ls = append(ls, l)
+	}
+	sort.Slice(ls, func(i, j int) bool { return langIndex(ls[i]) < langIndex(ls[j]) })
+	fmt.Fprintf(env.Stdout, "\n%-5s %-17s %-17s %-17s %-17s\n", "lang", "answer", "emergency", "escalate", "all")
+	kinds := map[string]*tally{}
+	for _, l := range ls {
+		fmt.Fprintf(env.Stdout, "%-5s", l)
+		for _, k := range []string{"answer", "emergency", "escalate", "all"} {
+			t := byLang[l][k]
+			if t == nil {
+				t = &tally{}
+			}
+			if kinds[k] == nil {
+				kinds[k] = &tally{}
+			}
+			kinds[k].right += t.right
+			kinds[k].total += t.total
+			fmt.Fprintf(env.Stdout, " %-17s", t.String())
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	fmt.Fprintf(env.Stdout, "%-5s", "all")
+	for _, k := range []string{"answer", "emergency", "escalate", "all"} {
+		if kinds[k] == nil {
+			kinds[k] = &tally{}
+		}
+		fmt.Fprintf(env.Stdout, " %-17s", kinds[k].String())
+	}
+	fmt.Fprintf(env.Stdout, "\nanswered in the language asked: %s\n", inLang.String())
+	if all.total == 0 {
+		fmt.Fprintln(env.Stderr, "eval: no items selected")
+		return ExitUsage
+	}
+	if acc := float64(all.right) / float64(all.total); acc < *minAcc {
+		fmt.Fprintf(env.Stdout, "FAIL: %.1f%% right is below --min %.1f%%\n", 100*acc, 100**minAcc)
+		return ExitFail
+	}
+	return ExitOK
+}
+
+func readEval(path string) ([]EvalItem, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var items []EvalItem
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var it EvalItem
+		if err := json.Unmarshal([]byte(line), &it); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, i+1, err)
+		}
+		switch it.Kind {
+		case "answer", "emergency", "escalate":
+		default:
+			return nil, fmt.Errorf("%s:%d: unknown kind %q", path, i+1, it.Kind)
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// judge applies the rules of shared/eval/README.md.
+func judge(it EvalItem, a Answer, rec *memRecorder) (bool, string) {
+	switch it.Kind {
+	case "answer":
+		switch {
+		case !a.Confident || a.Kind != string(assistant.KindAnswer):
+			return false, "expected a confident answer"
+		case a.AnswerLang != it.Lang:
+			return false, "expected the answer in " + it.Lang
+		case !containsAny(a.Answer, it.ExpectAny):
+			return false, fmt.Sprintf("expected one of %q", it.ExpectAny)
+		}
+	case "emergency":
+		switch {
+		case !a.Emergency:
+			return false, "expected an emergency reply"
+		case a.Lang != it.Lang:
+			return false, "expected the emergency reply in " + it.Lang
+		case !containsAny(a.Answer, it.ExpectAny):
+			return false, fmt.Sprintf("expected one of %q", it.ExpectAny)
+		}
+	case "escalate":
+		switch {
+		case a.Confident:
+			return false, "expected no confident answer"
+		case !a.Escalated:
+			return false, "expected an escalation"
+		case !strings.Contains(a.Answer, "@") && !strings.Contains(a.Answer, "[at]"):
+			return false, "expected the contact in the reply"
+		case !rec.has(a.Question):
+			return false, "expected the question in the unanswered queue"
+		}
+	}
+	return true, "right"
+}
+
+// normalize folds case, runs of white space and dash characters, as the eval README says.
+func normalize(s string) string {
+	s = strings.ToLower(s)
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '‐', '‑', '–':
+			return '-'
+		}
+		if unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func containsAny(s string, subs []string) bool {
+	n := normalize(s)
+	for _, sub := range subs {
+		if strings.Contains(n, normalize(sub)) {
+			return true
+		}
+	}
+	return false
+}
+
+func langIndex(l string) int {
+	for i, x := range content.Languages {
+		if x == l {
+			return i
+		}
+	}
+	return len(content.Languages)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ⏎ ")
+	if r := []rune(s); len(r) > 100 {
+		return string(r[:100]) + "…"
+	}
+	return s
+}

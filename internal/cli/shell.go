@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/oldenburg/ankommen/internal/app"
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/reply"
+)
+
+func runShell(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "shell", "shell [--lang L] [--debug]")
+	lang := fs.String("lang", "", "always answer in this language; default: detect from each message")
+	debug := fs.Bool("debug", false, "show topic, score, coverage and alternatives after each answer")
+	var dirs dirFlags
+	dirs.register(fs, env)
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	if *lang != "" && !content.IsLanguage(*lang) {
+		fmt.Fprintf(env.Stderr, "shell: unsupported language %q; supported: %s\n", *lang, langList(content.Languages))
+		return ExitUsage
+	}
+	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env)})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "shell: %v\n", err)
+		return ExitFail
+	}
+	defer core.Close()
+
+	out := env.Stdout
+	fmt.Fprintf(out, "ankommen shell: %d topics. Write a question in %s.\n", len(core.Corpus.IDs), langList(content.Languages))
+	fmt.Fprintln(out, "Commands: /lang xx (answer in one language), /lang auto, /debug, /quit")
+	preferred := ""
+	prompt := func() {
+		if env.Terminal {
+			fmt.Fprint(out, "> ")
+		}
+	}
+	prompt()
+	quit := false
+	err = readLines(env.Stdin, func(line string, _ bool) {
+		if quit {
+			return
+		}
+		defer prompt()
+		cmd := strings.Fields(strings.TrimSpace(line))
+		if len(cmd) > 0 && strings.HasPrefix(cmd[0], "/") {
+			switch cmd[0] {
+			case "/quit", "/exit":
+				quit = true
+			case "/debug":
+				*debug = !*debug
+				fmt.Fprintf(out, "debug %v\n", onOff(*debug))
+			case "/lang":
+				switch {
+				case len(cmd) < 2:
+					fmt.Fprintf(out, "language: %s\n", orAuto(*lang))
+				case cmd[1] == "auto":
+					*lang = ""
+					fmt.Fprintln(out, "language: auto (detected from each message)")
+				case content.IsLanguage(cmd[1]):
+					*lang = cmd[1]
+					fmt.Fprintf(out, "language: %s\n", *lang)
+				default:
+					fmt.Fprintln(out, core.Locale.T("en", "UnsupportedLang", map[string]string{"List": langList(content.Languages)}))
+				}
+			default:
+				fmt.Fprintf(out, "unknown command %s; commands: /lang xx, /lang auto, /debug, /quit\n", cmd[0])
+			}
+			return
+		}
+		r, err := core.Assistant.Answer(ctx, assistant.Question{Text: line, Lang: *lang, Preferred: preferred})
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "shell: %v\n", err)
+			return
+		}
+		if r.Kind != assistant.KindEmpty {
+			preferred = r.Lang
+		}
+		fmt.Fprintln(out, core.Renderer.Render(r, reply.FormatPlain))
+		if *debug {
+			fmt.Fprintf(out, "[lang=%s detected=%s kind=%s topic=%s score=%.3f coverage=%.2f confident=%v", r.Lang, r.Detected, r.Kind, topicID(r), r.Score, r.Coverage, r.Confident)
+			for _, a := range r.Alternatives {
+				fmt.Fprintf(out, " alt=%s:%.3f", a.TopicID, a.Score)
+			}
+			fmt.Fprintln(out, "]")
+		}
+		fmt.Fprintln(out)
+	})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "shell: %v\n", err)
+		return ExitFail
+	}
+	return ExitOK
+}
+
+func topicID(r assistant.Result) string {
+	if r.Topic == nil {
+		return "-"
+	}
+	return r.Topic.ID
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func orAuto(s string) string {
+	if s == "" {
+		return "auto"
+	}
+	return s
+}

@@ -1,0 +1,86 @@
+package content
+
+import (
+	"fmt"
+	"hash"
+	"io/fs"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Intents are the phrases recognised before any search, for one language.
+type Intents struct {
+	Emergency []string `yaml:"emergency"`
+	Greeting  []string `yaml:"greeting"`
+	Thanks    []string `yaml:"thanks"`
+	Human     []string `yaml:"human"`
+}
+
+// IntentDir is the directory inside the content tree that holds intents/<lang>.yaml.
+const IntentDir = "intents"
+
+func loadIntents(fsys fs.FS, whole hash.Hash) (map[string]*Intents, []Issue) {
+	out := map[string]*Intents{}
+	var issues []Issue
+	entries, err := fs.ReadDir(fsys, IntentDir)
+	if err != nil {
+		return out, []Issue{{File: IntentDir, Msg: fmt.Sprintf("cannot read intent directory: %v", err)}}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") {
+			continue
+		}
+		file := IntentDir + "/" + name
+		lang, ok := strings.CutSuffix(name, ".yaml")
+		if !ok {
+			issues = append(issues, Issue{File: file, Msg: "intent files are named <lang>.yaml"})
+			continue
+		}
+		if !IsLanguage(lang) {
+			issues = append(issues, Issue{File: file, Msg: fmt.Sprintf("unknown language %q", lang)})
+			continue
+		}
+		data, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			issues = append(issues, Issue{File: file, Msg: err.Error()})
+			continue
+		}
+		whole.Write([]byte(file))
+		whole.Write(data)
+		var in Intents
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&in); err != nil {
+			line, msg := 0, err.Error()
+			if l, m := yamlErr(err); l > 0 {
+				line, msg = l-1, m // intent files have no front matter offset
+			}
+			if line < 1 {
+				line = 1
+			}
+			issues = append(issues, Issue{File: file, Line: line, Msg: msg})
+			continue
+		}
+		if len(in.Emergency) == 0 {
+			issues = append(issues, Issue{File: file, Line: 1, Msg: "emergency list is empty"})
+		}
+		out[lang] = &in
+	}
+	for _, l := range Languages {
+		if out[l] == nil && !hasIssueFor(issues, IntentDir+"/"+l+".yaml") {
+			issues = append(issues, Issue{File: IntentDir + "/" + l + ".yaml", Msg: "intent file missing: emergencies would not be recognised in this language"})
+		}
+	}
+	return out, issues
+}
+
+func hasIssueFor(issues []Issue, file string) bool {
+	for _, i := range issues {
+		if i.File == file {
+			return true
+		}
+	}
+	return false
+}

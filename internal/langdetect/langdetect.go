@@ -1,0 +1,134 @@
+// Package langdetect tells which supported language a short question is written in,
+// and picks a language from Telegram's language_code.
+//
+// Short chat questions defeat statistical detectors built for sentences, so the
+// detector uses what short texts do carry: the script, letters that only one of the
+// languages sharing a script uses, and the function words of each language.
+package langdetect
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Result is a detection: Lang is "" when the text carries no usable signal.
+type Result struct {
+	Lang string
+	// Sure is true when the text clearly belongs to Lang (several cues, or one
+	// decisive letter); short or language-less texts are never sure.
+	Sure bool
+}
+
+type script int
+
+const (
+	scriptNone script = iota
+	scriptLatin
+	scriptCyrillic
+	scriptArabic
+)
+
+// Detect returns the language of text among de, en, tr (Latin), ru, uk (Cyrillic) and
+// ar, fa (Arabic script).
+func Detect(text string) Result {
+	var latin, cyr, arab int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.Is(unicode.Arabic, r):
+			arab++
+		}
+	}
+	var s script
+	switch {
+	case arab >= latin && arab >= cyr && arab > 0:
+		s = scriptArabic
+	case cyr >= latin && cyr > 0:
+		s = scriptCyrillic
+	case latin > 0:
+		s = scriptLatin
+	default:
+		return Result{}
+	}
+	words := tokenize(text)
+	scores := map[string]float64{}
+	var langs []string
+	switch s {
+	case scriptArabic:
+		langs = []string{"ar", "fa"}
+	case scriptCyrillic:
+		langs = []string{"ru", "uk"}
+	default:
+		langs = []string{"de", "en", "tr"}
+	}
+	for _, l := range langs {
+		p := profiles[l]
+		for _, r := range text {
+			if strings.ContainsRune(p.letters, r) {
+				scores[l] += 2
+			}
+		}
+		for _, w := range words {
+			if p.words[w] {
+				scores[l] += 1.5
+			}
+			for _, suf := range p.suffixes {
+				if len([]rune(w)) > len([]rune(suf))+2 && strings.HasSuffix(w, suf) {
+					scores[l] += 0.5
+					break
+				}
+			}
+			for _, pre := range p.prefixes {
+				if len([]rune(w)) > len([]rune(pre))+2 && strings.HasPrefix(w, pre) {
+					scores[l] += 0.5
+					break
+				}
+			}
+		}
+	}
+	best, second := "", ""
+	for _, l := range langs {
+		if best == "" || scores[l] > scores[best] {
+			best, second = l, best
+		} else if second == "" || scores[l] > scores[second] {
+			second = l
+		}
+	}
+	lead := scores[best] - scores[second]
+	if scores[best] == 0 || lead == 0 {
+		// No cue tells the languages of this script apart. Arabic script and Cyrillic
+		// still narrow it down to the more common language of the two among newcomers.
+		switch s {
+		case scriptArabic:
+			return Result{Lang: "ar", Sure: false}
+		case scriptCyrillic:
+			return Result{Lang: "ru", Sure: false}
+		}
+		return Result{}
+	}
+	letters := 0
+	for _, w := range words {
+		letters += len([]rune(w))
+	}
+	sure := lead >= 2 && len(words) >= 2 && letters >= 6
+	return Result{Lang: best, Sure: sure}
+}
+
+func tokenize(text string) []string {
+	text = strings.ToLower(text)
+	// Persian writes some words with a zero-width non-joiner (می‌خواهم); split there too.
+	f := func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || r == '\'' || r == '’')
+	}
+	var out []string
+	for _, w := range strings.FieldsFunc(text, f) {
+		w = strings.Trim(w, "'’")
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+package reply
+
+import (
+	"html"
+	"regexp"
+	"strings"
+)
+
+// The content uses a small Markdown subset: paragraphs, "-" lists, **bold** and
+// [text](url) links. These render it as plain text or as Telegram HTML.
+
+var (
+	linkRe = regexp.MustCompile(`\[([^\]]+)\]\(([^)\s]+)\)`)
+	boldRe = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+)
+
+// Plain renders Markdown as plain text: links as "text (url)", bold unmarked, list
+// items with a bullet.
+func Plain(md string) string {
+	var out []string
+	for _, line := range strings.Split(md, "\n") {
+		line = strings.TrimRight(line, " \t")
+		if item, ok := listItem(line); ok {
+			line = "• " + item
+		}
+		line = linkRe.ReplaceAllStringFunc(line, func(m string) string {
+			p := linkRe.FindStringSubmatch(m)
+			if p[1] == p[2] {
+				return p[2]
+			}
+			return p[1] + " (" + p[2] + ")"
+		})
+		line = boldRe.ReplaceAllString(line, "$1")
+		out = append(out, line)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// HTML renders Markdown as the HTML subset Telegram accepts (<b>, <a href>), every
+// piece of text escaped.
+func HTML(md string) string {
+	var out []string
+	for _, line := range strings.Split(md, "\n") {
+		line = strings.TrimRight(line, " \t")
+		prefix := ""
+		if item, ok := listItem(line); ok {
+			prefix, line = "• ", item
+		}
+		out = append(out, prefix+inlineHTML(line))
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+func inlineHTML(s string) string {
+	var b strings.Builder
+	for s != "" {
+		loc := linkRe.FindStringSubmatchIndex(s)
+		if loc == nil {
+			b.WriteString(boldHTML(s))
+			break
+		}
+		b.WriteString(boldHTML(s[:loc[0]]))
+		text, url := s[loc[2]:loc[3]], s[loc[4]:loc[5]]
+		if strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "mailto:") || strings.HasPrefix(url, "tel:") {
+			b.WriteString(`<a href="` + html.EscapeString(url) + `">` + html.EscapeString(boldRe.ReplaceAllString(text, "$1")) + `</a>`)
+		} else {
+			b.WriteString(html.EscapeString(text))
+		}
+		s = s[loc[1]:]
+	}
+	return b.String()
+}
+
+func boldHTML(s string) string {
+	var b strings.Builder
+	for s != "" {
+		loc := boldRe.FindStringSubmatchIndex(s)
+		if loc == nil {
+			b.WriteString(html.EscapeString(s))
+			break
+		}
+		b.WriteString(html.EscapeString(s[:loc[0]]))
+		b.WriteString("<b>" + html.EscapeString(s[loc[2]:loc[3]]) + "</b>")
+		s = s[loc[1]:]
+	}
+	return b.String()
+}
+
+func listItem(line string) (string, bool) {
+	t := strings.TrimLeft(line, " ")
+	for _, p := range []string{"- ", "* "} {
+		if strings.HasPrefix(t, p) {
+			return strings.TrimSpace(t[len(p):]), true
+		}
+	}
+	return "", false
+}

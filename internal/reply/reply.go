@@ -1,0 +1,155 @@
+// Package reply turns the core's Result into what a user reads, in the user's
+// language: plain text for the terminal and eval, Telegram HTML for the bot.
+package reply
+
+import (
+	"html"
+	"strings"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/locale"
+)
+
+// Format selects the markup of a rendered reply.
+type Format int
+
+const (
+	FormatPlain Format = iota
+	FormatHTML
+)
+
+// Renderer renders results with a message bundle.
+type Renderer struct {
+	Locale *locale.Bundle
+}
+
+// Render returns the reply to r as text in format f. Parts are separated by blank
+// lines; a channel may split long replies at those.
+func (rd Renderer) Render(r assistant.Result, f Format) string {
+	lang := r.Lang
+	t := func(id string, data any) string { return esc(rd.Locale.T(lang, id, data), f) }
+	md := func(s string) string {
+		if f == FormatHTML {
+			return HTML(s)
+		}
+		return Plain(s)
+	}
+	var parts []string
+	if r.Truncated {
+		parts = append(parts, t("Truncated", nil))
+	}
+	switch r.Kind {
+	case assistant.KindEmpty:
+		parts = append(parts, t("Empty", nil))
+	case assistant.KindGreeting:
+		parts = append(parts, t("Greeting", nil))
+	case assistant.KindThanks:
+		parts = append(parts, t("Thanks", nil))
+	case assistant.KindEmergency:
+		parts = append(parts, t("EmergencyIntro", nil))
+		if r.Emergency != nil {
+			parts = append(parts, md(r.Emergency.Body))
+		}
+	case assistant.KindHuman:
+		parts = append(parts, t("HumanIntro", nil))
+		parts = append(parts, rd.contact(r, f)...)
+	case assistant.KindAnswer:
+		if r.AnswerLang != lang {
+			name := rd.Locale.T(lang, "LangName_"+r.AnswerLang, nil)
+			parts = append(parts, t("NotInLanguage", map[string]string{"LangName": name}))
+		} else if r.Stale {
+			parts = append(parts, t("Stale", nil))
+		}
+		title := esc(r.Text.Title, f)
+		if f == FormatHTML {
+			title = "<b>" + title + "</b>"
+		}
+		parts = append(parts, title+"\n"+md(r.Text.Body))
+		parts = append(parts, rd.sources(lang, r.Text, f))
+		if len(r.Alternatives) > 0 && f == FormatPlain {
+			var titles []string
+			for _, a := range r.Alternatives {
+				titles = append(titles, a.Title)
+			}
+			parts = append(parts, t("RelatedLabel", nil)+": "+strings.Join(titles, " · "))
+		}
+	case assistant.KindNotSure:
+		parts = append(parts, t("NotSure", nil))
+		if len(r.Alternatives) > 0 {
+			lines := []string{t("NotSureSuggestions", nil)}
+			for _, a := range r.Alternatives {
+				lines = append(lines, "• "+esc(a.Title, f))
+			}
+			parts = append(parts, strings.Join(lines, "\n"))
+		} else {
+			parts = append(parts, t("NotSureRephrase", nil))
+		}
+		parts = append(parts, rd.contact(r, f)...)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+func (rd Renderer) contact(r assistant.Result, f Format) []string {
+	if r.Contact == nil {
+		return nil
+	}
+	intro := esc(rd.Locale.T(r.Lang, "ContactIntro", nil), f)
+	if r.Kind == assistant.KindHuman {
+		intro = ""
+	}
+	body := Plain(firstParagraph(r.Contact.Body))
+	if f == FormatHTML {
+		body = HTML(firstParagraph(r.Contact.Body))
+	}
+	if intro == "" {
+		return []string{body}
+	}
+	return []string{intro + "\n" + body}
+}
+
+func (rd Renderer) sources(lang string, tr *content.Translation, f Format) string {
+	var urls []string
+	for _, s := range tr.Sources {
+		if f == FormatHTML {
+			urls = append(urls, `<a href="`+html.EscapeString(s.URL)+`">`+html.EscapeString(hostOf(s.URL))+`</a>`)
+		} else {
+			urls = append(urls, s.URL)
+		}
+	}
+	line := esc(rd.Locale.T(lang, "SourceLabel", nil), f) + ": " + strings.Join(urls, f.sep())
+	if tr.AsOf != "" {
+		line += " (" + esc(rd.Locale.T(lang, "AsOf", map[string]string{"Date": tr.AsOf}), f) + ")"
+	}
+	return line
+}
+
+func (f Format) sep() string {
+	if f == FormatHTML {
+		return ", "
+	}
+	return " , "
+}
+
+func hostOf(url string) string {
+	u := strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://")
+	if i := strings.IndexByte(u, '/'); i >= 0 {
+		u = u[:i]
+	}
+	return strings.TrimPrefix(u, "www.")
+}
+
+// firstParagraph returns the contact card: the body up to its first blank line.
+func firstParagraph(md string) string {
+	if i := strings.Index(md, "\n\n"); i >= 0 {
+		return md[:i]
+	}
+	return md
+}
+
+func esc(s string, f Format) string {
+	if f == FormatHTML {
+		return html.EscapeString(s)
+	}
+	return s
+}

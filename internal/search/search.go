@@ -1,0 +1,304 @@
+// Package search indexes the content with Bleve, one field set per language, each
+// with that language's analyzer, and finds the topics that match a question.
+package search
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fa"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ru"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/tr"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/content"
+)
+
+// field names the parts of a topic that are indexed, with their boosts: what people
+// ask (title, questions) weighs more than the body.
+type field struct {
+	name  string
+	boost float64
+	fuzzy bool
+}
+
+var fields = []field{
+	{"title", 3, true},
+	{"questions", 3, true},
+	{"tags", 2, true},
+	{"body", 1, false},
+}
+
+func fieldName(f, lang string) string { return f + "_" + lang }
+
+// Index is a built search index over a corpus. It is safe for concurrent use.
+type Index struct {
+	idx       bleve.Index
+	analyzers map[string]analysis.Analyzer
+	df        map[string]map[string]int // lang → term → number of topics
+	n         int
+}
+
+// Build indexes every topic of c in memory with scorch.
+func Build(c *content.Corpus) (*Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	// An in-memory scorch index: NewMemOnly uses the slower upsidedown/gtreap store.
+	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: new index: %w", err)
+	}
+	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, n: len(c.IDs)}
+	for _, l := range content.Languages {
+		a := m.AnalyzerNamed(l)
+		if a == nil {
+			return nil, fmt.Errorf("search: no analyzer for %q", l)
+		}
+		ix.analyzers[l] = a
+		ix.df[l] = map[string]int{}
+	}
+	batch := idx.NewBatch()
+	for _, id := range c.IDs {
+		t := c.Topics[id]
+		doc := map[string]any{}
+		for lang, tr := range t.Langs {
+			doc[fieldName("title", lang)] = tr.Title
+			doc[fieldName("questions", lang)] = tr.Questions
+			doc[fieldName("tags", lang)] = tr.Tags
+			doc[fieldName("body", lang)] = tr.Body
+			seen := map[string]bool{}
+			for _, s := range append(append([]string{tr.Title, tr.Body}, tr.Questions...), tr.Tags...) {
+				for _, w := range ix.analyze(lang, s) {
+					if !seen[w] {
+						seen[w] = true
+						ix.df[lang][w]++
+					}
+				}
+			}
+		}
+		if err := batch.Index(id, doc); err != nil {
+			return nil, fmt.Errorf("search: index %s: %w", id, err)
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		return nil, fmt.Errorf("search: index batch: %w", err)
+	}
+	return ix, nil
+}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	doc := bleve.NewDocumentMapping()
+	for _, l := range content.Languages {
+		for _, f := range fields {
+			fm := bleve.NewTextFieldMapping()
+			fm.Analyzer = l
+			fm.Store = false
+			fm.IncludeTermVectors = true // locations tell which words matched
+			fm.IncludeInAll = false
+			doc.AddFieldMappingsAt(fieldName(f.name, l), fm)
+		}
+	}
+	doc.Dynamic = false
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = "standard"
+	return m, nil
+}
+
+// Close releases the index.
+func (ix *Index) Close() error { return ix.idx.Close() }
+
+// analyze returns the meaningful terms of s in lang: analyzed, and without tokens
+// that have no letter (digits, emoji and punctuation carry no topic).
+func (ix *Index) analyze(lang, s string) []string {
+	a := ix.analyzers[lang]
+	if a == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range a.Analyze([]byte(s)) {
+		w := string(t.Term)
+		if hasLetter(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// fuzziness is the edit distance a word may be off by: none for short words, where
+// one edit makes another word, one for longer ones.
+func fuzziness(w string) int {
+	if utf8.RuneCountInString(w) >= 5 {
+		return 1
+	}
+	return 0
+}
+
+// Search finds up to n topics for text written in lang.
+func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error) {
+	var res assistant.SearchResult
+	if ix.analyzers[lang] == nil {
+		return res, fmt.Errorf("search: unsupported language %q", lang)
+	}
+	words := uniq(ix.analyze(lang, text))
+	if len(words) > 64 { // a pasted essay: the first words are enough to find a topic
+		words = words[:64]
+	}
+	res.Words = words
+	if len(words) == 0 || n <= 0 {
+		return res, nil
+	}
+	var qs []query.Query
+	for _, w := range words {
+		for _, f := range fields {
+			tq := query.NewTermQuery(w)
+			tq.SetField(fieldName(f.name, lang))
+			tq.SetBoost(f.boost)
+			qs = append(qs, tq)
+			if f.fuzzy && fuzziness(w) > 0 {
+				fq := query.NewFuzzyQuery(w)
+				fq.SetField(fieldName(f.name, lang))
+				fq.SetFuzziness(fuzziness(w))
+				fq.SetPrefix(1)
+				fq.SetBoost(f.boost * 0.5)
+				qs = append(qs, fq)
+			}
+		}
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), n, 0, false)
+	req.IncludeLocations = true
+	sr, err := ix.idx.Search(req)
+	if err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	known := map[string]bool{}
+	for _, w := range words {
+		if ix.df[lang][w] > 0 {
+			known[w] = true
+		}
+	}
+	for _, h := range sr.Hits {
+		matched := map[string]bool{}
+		for fname, terms := range h.Locations {
+			if !strings.HasSuffix(fname, "_"+lang) {
+				continue
+			}
+			for t := range terms {
+				matched[t] = true
+			}
+		}
+		res.Hits = append(res.Hits, assistant.Hit{
+			TopicID:  h.ID,
+			Score:    h.Score,
+			Coverage: ix.coverage(lang, words, matched, known),
+		})
+	}
+	res.Known = len(known)
+	return res, nil
+}
+
+// coverage weighs each query word by its inverse document frequency and returns the
+// matched share. A word found only with a typo takes the weight of the word it matched;
+// a word the content does not know takes the highest weight, so a question about
+// something else is not covered by a common word like "Oldenburg".
+func (ix *Index) coverage(lang string, words []string, matched, known map[string]bool) float64 {
+	idf := func(df int) float64 { return math.Log(1 + float64(ix.n)/float64(df+1)) }
+	var total, hit float64
+	for _, w := range words {
+		var weight float64
+		found := false
+		if matched[w] {
+			weight, found = idf(ix.df[lang][w]), true
+		} else if d := fuzziness(w); d > 0 {
+			for t := range matched {
+				if withinEdits(w, t, d) {
+					weight, found = idf(ix.df[lang][t]), true
+					known[w] = true
+					break
+				}
+			}
+		}
+		if !found {
+			weight = idf(ix.df[lang][w])
+		}
+		total += weight
+		if found {
+			hit += weight
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return hit / total
+}
+
+func uniq(ws []string) []string {
+	seen := map[string]bool{}
+	out := ws[:0]
+	for _, w := range ws {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// withinEdits reports whether a and b are at most d edits (Levenshtein) apart.
+func withinEdits(a, b string, d int) bool {
+	ra, rb := []rune(a), []rune(b)
+	if abs(len(ra)-len(rb)) > d {
+		return false
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > d {
+			return false
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)] <= d
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
