@@ -42,18 +42,20 @@ func Detect(text string) Result {
 			arab++
 		}
 	}
+	// Newcomers write German office names inside their own language ("Як продовжити
+	// Aufenthaltstitel?"), so a few Cyrillic or Arabic letters outweigh Latin ones.
 	var s script
 	switch {
-	case arab >= latin && arab >= cyr && arab > 0:
+	case arab > 0 && arab >= cyr && (arab >= 3 || arab >= latin):
 		s = scriptArabic
-	case cyr >= latin && cyr > 0:
+	case cyr > 0 && (cyr >= 3 || cyr >= latin):
 		s = scriptCyrillic
 	case latin > 0:
 		s = scriptLatin
 	default:
 		return Result{}
 	}
-	words := tokenize(text)
+	words := tokenize(text, s)
 	scores := map[string]float64{}
 	var langs []string
 	switch s {
@@ -69,6 +71,8 @@ func Detect(text string) Result {
 		for _, r := range text {
 			if strings.ContainsRune(p.letters, r) {
 				scores[l] += 2
+			} else if strings.ContainsRune(p.weakLetters, r) {
+				scores[l] += 0.5
 			}
 		}
 		for _, w := range words {
@@ -117,8 +121,15 @@ func Detect(text string) Result {
 	return Result{Lang: best, Sure: sure}
 }
 
-func tokenize(text string) []string {
+// tokenize returns the lower-cased words of text written in script s; words in other
+// scripts (a German office name in a Persian question) carry no cue.
+func tokenize(text string, s script) []string {
 	text = strings.ToLower(text)
+	// Persian typed on an Arabic keyboard uses Arabic yeh and kaf; fold them so the
+	// Persian word list matches. The letters themselves still count for Arabic.
+	if s == scriptArabic {
+		text = arabicFold.Replace(text)
+	}
 	// Persian writes some words with a zero-width non-joiner (می‌خواهم); split there too.
 	f := func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || r == '\'' || r == '’')
@@ -126,9 +137,25 @@ func tokenize(text string) []string {
 	var out []string
 	for _, w := range strings.FieldsFunc(text, f) {
 		w = strings.Trim(w, "'’")
-		if w != "" {
+		if w != "" && inScript(w, s) {
 			out = append(out, w)
 		}
 	}
 	return out
+}
+
+var arabicFold = strings.NewReplacer("ي", "ی", "ك", "ک", "\u064b", "", "\u064e", "", "\u064f", "", "\u0650", "", "\u0651", "", "\u0652", "")
+
+func inScript(w string, s script) bool {
+	for _, r := range w {
+		switch s {
+		case scriptLatin:
+			return unicode.Is(unicode.Latin, r)
+		case scriptCyrillic:
+			return unicode.Is(unicode.Cyrillic, r)
+		case scriptArabic:
+			return unicode.Is(unicode.Arabic, r)
+		}
+	}
+	return false
 }

@@ -1,10 +1,13 @@
 package langdetect
 
 type profile struct {
-	letters  string // letters no other language of the same script uses
-	words    map[string]bool
-	suffixes []string
-	prefixes []string
+	letters string // letters no other language of the same script uses
+	// weakLetters lean towards the language but are also typed in the other one
+	// (Arabic yeh and kaf in Persian typed on an Arabic keyboard).
+	weakLetters string
+	words       map[string]bool
+	suffixes    []string
+	prefixes    []string
 }
 
 func set(ws ...string) map[string]bool {
@@ -26,7 +29,7 @@ var profiles = map[string]profile{
 			"kann", "können", "muss", "müssen", "will", "möchte", "brauche", "gibt", "wo", "wie", "was",
 			"wer", "wann", "warum", "welche", "welcher", "wohin", "woher", "bei", "mit", "für", "von", "zu",
 			"zum", "zur", "im", "ins", "auf", "aus", "nach", "über", "hier", "auch", "noch", "schon",
-			"bitte", "danke", "hallo", "gibt's", "gibts", "man", "mache", "machen", "bekomme", "bekommen",
+			"bitte", "danke", "hallo", "notruf", "gibt's", "gibts", "man", "mache", "machen", "bekomme", "bekommen",
 			"finde", "finden", "hilfe", "deutsch", "deutschkurs", "wohnung", "arbeit", "anmelden",
 			"beantragen", "termin", "ausländerbüro", "auslanderbuero", "stadt", "kind", "kinder",
 			"schule", "arzt", "geld", "frage", "sprechen", "wieviel", "viel", "kostet", "lernen", "gut",
@@ -76,7 +79,7 @@ var profiles = map[string]profile{
 			"только", "очень", "сейчас", "теперь", "там", "тут", "здесь", "был", "была", "будет",
 			"может", "могу", "его", "ее", "её", "их", "свой", "свою", "наш", "ваш", "который", "также",
 			"без", "до", "после", "через", "чем", "кого", "кому", "разрешение", "вид", "жительство"),
-		suffixes: []string{"ться", "ется", "ется", "ого", "его", "ый", "ий", "ая", "ое", "ые", "ие", "ов",
+		suffixes: []string{"ться", "ется", "ится", "ются", "ого", "его", "ый", "ий", "ая", "ое", "ые", "ие", "ов",
 			"ами", "ям", "ать", "ить", "еть"},
 	},
 	"uk": {
@@ -92,10 +95,11 @@ var profiles = map[string]profile{
 			"тут", "був", "була", "буде", "може", "можу", "його", "її", "їх", "свій", "наш", "ваш",
 			"також", "без", "після", "через", "дозвіл", "проживання", "біженців", "біженці", "українці",
 			"україни", "україна", "добрий", "день", "доброго", "ранку", "мені", "потрібен", "потрібна"),
-		suffixes: []string{"ння", "ться", "ої", "ій", "ів", "ями", "ові", "ати", "ити", "іти", "ють"},
+		suffixes: []string{"ння", "ться", "ої", "ій", "ів", "ями", "ові", "ати", "ити", "іти", "ють", "ив", "ець"},
 	},
 	"ar": {
-		letters: "ةيىكإأ",
+		letters:     "ةىإأ",
+		weakLetters: "يك",
 		words: set("في", "من", "إلى", "الى", "على", "عن", "مع", "هل", "كيف", "أين", "اين", "ما", "ماذا",
 			"متى", "لماذا", "من", "أنا", "انا", "أريد", "اريد", "يمكنني", "يمكن", "أستطيع", "استطيع",
 			"هذا", "هذه", "هو", "هي", "نحن", "أنت", "لا", "نعم", "مرحبا", "شكرا", "السلام", "عليكم",
@@ -107,7 +111,7 @@ var profiles = map[string]profile{
 	},
 	"fa": {
 		letters: "پچژگکیۀ\u200c",
-		words: set("در", "به", "از", "با", "برای", "را", "که", "این", "آن", "است", "هست", "نیست",
+		words: set("در", "به", "براي", "چيست", "چیست", "یعنی", "دربارهٔ", "درباره", "سخت", "بهتر", "سوال", "دارم", "از", "با", "برای", "را", "که", "این", "آن", "است", "هست", "نیست",
 			"من", "تو", "ما", "شما", "او", "آنها", "چطور", "چگونه", "کجا", "کجاست", "چه", "چی", "کی",
 			"چرا", "کدام", "آیا", "میخواهم", "می", "خواهم", "میتوانم", "توانم", "باید", "دارم",
 			"ندارم", "سلام", "ممنون", "مرسی", "لطفا", "لطفاً", "کمک", "کار", "خانه", "دکتر", "پزشک",
