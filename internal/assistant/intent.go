@@ -14,7 +14,11 @@ const (
 	intentGreeting
 	intentThanks
 	intentHuman
+	intentEmergencyShort
 )
+
+// shortWords is the longest message in which EmergencyShort words count.
+const shortWords = 3
 
 // intentMatcher finds intent phrases from all languages' intent lists in a text. An
 // emergency written in Arabic is an emergency whatever language the chat uses.
@@ -31,7 +35,7 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 		}
 		for kind, list := range map[intent][]string{
 			intentEmergency: i.Emergency, intentGreeting: i.Greeting,
-			intentThanks: i.Thanks, intentHuman: i.Human,
+			intentThanks: i.Thanks, intentHuman: i.Human, intentEmergencyShort: i.EmergencyShort,
 		} {
 			for _, p := range list {
 				if ws := words(p); len(ws) > 0 {
@@ -46,6 +50,9 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 // match reports whether text contains a phrase of kind as whole words in order.
 func (m *intentMatcher) match(text string, kind intent) bool {
 	ws := words(text)
+	if kind == intentEmergency && len(ws) <= shortWords && m.match(text, intentEmergencyShort) {
+		return true
+	}
 	for _, p := range m.phrases[kind] {
 		if containsSeq(ws, p) {
 			return true

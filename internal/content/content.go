@@ -257,6 +257,7 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 	}
 	sort.Strings(c.IDs)
 	issues = append(issues, checkUnique(c)...)
+	issues = append(issues, checkDuplicateQuestions(c)...)
 
 	intents, iissues := loadIntents(fsys, whole)
 	issues = append(issues, iissues...)
@@ -333,3 +334,27 @@ func Errors(issues []Issue) []Issue {
 var ErrNoContent = errors.New("content: no topics")
 
 func cleanName(p string) string { return path.Clean(p) }
+
+// checkDuplicateQuestions reports a question listed in two topics of one language:
+// the bot could not tell which one is meant.
+func checkDuplicateQuestions(c *Corpus) []Issue {
+	var issues []Issue
+	owner := map[string]string{} // lang + "\x00" + question → topic id
+	for _, id := range c.IDs {
+		for _, lang := range Languages {
+			tr := c.Topics[id].Langs[lang]
+			if tr == nil {
+				continue
+			}
+			for _, q := range tr.Questions {
+				key := lang + "\x00" + strings.ToLower(strings.Join(strings.Fields(q), " "))
+				if other, ok := owner[key]; ok && other != id {
+					issues = append(issues, Issue{File: tr.File, Msg: fmt.Sprintf("question %q is also listed in topic %q", q, other)})
+					continue
+				}
+				owner[key] = id
+			}
+		}
+	}
+	return issues
+}

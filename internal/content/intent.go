@@ -12,9 +12,15 @@ import (
 // Intents are the phrases recognised before any search, for one language.
 type Intents struct {
 	Emergency []string `yaml:"emergency"`
+	// EmergencyShort are words that mean an emergency only in a message of at most
+	// three words ("Fire!"), but not inside a question ("Can my boss fire me?").
+	EmergencyShort []string `yaml:"emergency_short"`
 	Greeting  []string `yaml:"greeting"`
 	Thanks    []string `yaml:"thanks"`
 	Human     []string `yaml:"human"`
+	// Filler are words that carry no topic in a question ("erreichen", "bekommen",
+	// "Hilfe"): search ignores them, so they neither rank nor count against an answer.
+	Filler []string `yaml:"filler"`
 }
 
 // IntentDir is the directory inside the content tree that holds intents/<lang>.yaml.

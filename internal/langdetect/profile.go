@@ -49,7 +49,7 @@ var profiles = map[string]profile{
 			"someone", "talk", "speak", "person", "much", "cost", "about", "if", "after", "before",
 			"good", "morning", "yes", "know", "tell", "give", "doesn't", "don't", "i'm", "can't",
 			"new", "here", "lost", "passport", "appointment", "myself", "got", "make", "where's", "what's"),
-		suffixes: []string{"tion", "ing", "ness", "ment", "ship"},
+		suffixes: []string{"ing", "ness", "ship"},
 	},
 	"tr": {
 		letters: "şğıİçŞĞÇ",

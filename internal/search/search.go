@@ -11,6 +11,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	_ "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -40,6 +42,8 @@ var fields = []field{
 	{"body", 1, false},
 }
 
+const batchSize = 500
+
 func fieldName(f, lang string) string { return f + "_" + lang }
 
 // Index is a built search index over a corpus. It is safe for concurrent use.
@@ -47,12 +51,13 @@ type Index struct {
 	idx       bleve.Index
 	analyzers map[string]analysis.Analyzer
 	df        map[string]map[string]int // lang → term → number of topics
+	filler    map[string]map[string]bool // lang → analyzed filler words
 	n         int
 }
 
 // Build indexes every topic of c in memory with scorch.
 func Build(c *content.Corpus) (*Index, error) {
-	m, err := newMapping()
+	m, err := newMapping(c)
 	if err != nil {
 		return nil, err
 	}
@@ -61,14 +66,22 @@ func Build(c *content.Corpus) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: new index: %w", err)
 	}
-	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, n: len(c.IDs)}
+	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, filler: map[string]map[string]bool{}, n: len(c.IDs)}
 	for _, l := range content.Languages {
-		a := m.AnalyzerNamed(l)
+		a := m.AnalyzerNamed(analyzerFor(l))
 		if a == nil {
 			return nil, fmt.Errorf("search: no analyzer for %q", l)
 		}
 		ix.analyzers[l] = a
 		ix.df[l] = map[string]int{}
+		ix.filler[l] = map[string]bool{}
+		if in := c.Intents[l]; in != nil {
+			for _, w := range in.Filler {
+				for _, t := range ix.analyze(l, w) {
+					ix.filler[l][t] = true
+				}
+			}
+		}
 	}
 	batch := idx.NewBatch()
 	for _, id := range c.IDs {
@@ -92,6 +105,14 @@ func Build(c *content.Corpus) (*Index, error) {
 		if err := batch.Index(id, doc); err != nil {
 			return nil, fmt.Errorf("search: index %s: %w", id, err)
 		}
+		// Scorch turns each batch into a segment; one huge batch costs far more
+		// than several of moderate size (measured: 10,000 topics in one batch 29 s).
+		if batch.Size() >= batchSize {
+			if err := idx.Batch(batch); err != nil {
+				return nil, fmt.Errorf("search: index batch: %w", err)
+			}
+			batch.Reset()
+		}
 	}
 	if err := idx.Batch(batch); err != nil {
 		return nil, fmt.Errorf("search: index batch: %w", err)
@@ -99,13 +120,61 @@ func Build(c *content.Corpus) (*Index, error) {
 	return ix, nil
 }
 
-func newMapping() (*mapping.IndexMappingImpl, error) {
+// analyzerFor names the analyzer of each language's fields: Bleve's own, except
+// German (with compound splitting) and Ukrainian (ours, uk.go).
+func analyzerFor(lang string) string {
+	if lang == "de" {
+		return deAnalyzer
+	}
+	return lang
+}
+
+const (
+	deAnalyzer     = "de_compound"
+	deBaseAnalyzer = "de_base"
+	deDecompound   = "de_decompound_corpus"
+)
+
+func newMapping(c *content.Corpus) (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(deBaseAnalyzer, map[string]any{
+		"type": "custom", "tokenizer": "unicode",
+		"token_filters": []any{"to_lower", "normalize_de", "stemmer_de_light"},
+	}); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	base := m.AnalyzerNamed(deBaseAnalyzer)
+	seen := map[string]bool{}
+	var words []any
+	for _, id := range c.IDs {
+		tr := c.Topics[id].Langs["de"]
+		if tr == nil {
+			continue
+		}
+		for _, s := range append(append([]string{tr.Title, tr.Body}, tr.Questions...), tr.Tags...) {
+			for _, t := range base.Analyze([]byte(s)) {
+				w := string(t.Term)
+				if utf8.RuneCountInString(w) >= minPart && !seen[w] && hasLetter(w) {
+					seen[w] = true
+					words = append(words, w)
+				}
+			}
+		}
+	}
+	if err := m.AddCustomTokenFilter(deDecompound, map[string]any{"type": decompoundType, "words": words}); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if err := m.AddCustomAnalyzer(deAnalyzer, map[string]any{
+		"type": "custom", "tokenizer": "unicode",
+		"token_filters": []any{"to_lower", "stop_de", "normalize_de", deDecompound, "stemmer_de_light"},
+	}); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	doc := bleve.NewDocumentMapping()
 	for _, l := range content.Languages {
 		for _, f := range fields {
 			fm := bleve.NewTextFieldMapping()
-			fm.Analyzer = l
+			fm.Analyzer = analyzerFor(l)
 			fm.Store = false
 			fm.IncludeTermVectors = true // locations tell which words matched
 			fm.IncludeInAll = false
@@ -124,16 +193,36 @@ func (ix *Index) Close() error { return ix.idx.Close() }
 // analyze returns the meaningful terms of s in lang: analyzed, and without tokens
 // that have no letter (digits, emoji and punctuation carry no topic).
 func (ix *Index) analyze(lang, s string) []string {
+	var out []string
+	for _, g := range ix.groups(lang, s) {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// groups returns the meaningful terms of s grouped by word: a German compound comes
+// with its parts ("integrationskur", "integration", "kur").
+func (ix *Index) groups(lang, s string) [][]string {
 	a := ix.analyzers[lang]
 	if a == nil {
 		return nil
 	}
-	var out []string
+	var out [][]string
+	last := -1
 	for _, t := range a.Analyze([]byte(s)) {
 		w := string(t.Term)
-		if hasLetter(w) {
-			out = append(out, w)
+		if !hasLetter(w) {
+			continue
 		}
+		if ix.filler[lang][w] {
+			continue
+		}
+		if t.Position == last && len(out) > 0 {
+			out[len(out)-1] = append(out[len(out)-1], w)
+			continue
+		}
+		last = t.Position
+		out = append(out, []string{w})
 	}
 	return out
 }
@@ -162,10 +251,15 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 	if ix.analyzers[lang] == nil {
 		return res, fmt.Errorf("search: unsupported language %q", lang)
 	}
-	words := uniq(ix.analyze(lang, text))
-	if len(words) > 64 { // a pasted essay: the first words are enough to find a topic
-		words = words[:64]
+	groups := ix.groups(lang, text)
+	if len(groups) > 48 { // a pasted essay: the first words are enough to find a topic
+		groups = groups[:48]
 	}
+	var words []string
+	for _, g := range groups {
+		words = append(words, g...)
+	}
+	words = uniq(words)
 	res.Words = words
 	if len(words) == 0 || n <= 0 {
 		return res, nil
@@ -193,7 +287,7 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
-	known := map[string]bool{}
+	known := map[string]bool{} // words the content has, exactly or with a typo
 	for _, w := range words {
 		if ix.df[lang][w] > 0 {
 			known[w] = true
@@ -212,36 +306,49 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 		res.Hits = append(res.Hits, assistant.Hit{
 			TopicID:  h.ID,
 			Score:    h.Score,
-			Coverage: ix.coverage(lang, words, matched, known),
+			Coverage: ix.coverage(lang, groups, matched, known),
 		})
 	}
-	res.Known = len(known)
+	for _, g := range groups {
+		for _, w := range g {
+			if known[w] {
+				res.Known++
+				break
+			}
+		}
+	}
 	return res, nil
 }
 
 // coverage weighs each query word by its inverse document frequency and returns the
 // matched share. A word found only with a typo takes the weight of the word it matched;
-// a word the content does not know takes the highest weight, so a question about
-// something else is not covered by a common word like "Oldenburg".
-func (ix *Index) coverage(lang string, words []string, matched, known map[string]bool) float64 {
+// a compound counts as matched when one of its parts is, with the weight of its
+// rarest known part; a word the content does not know takes the highest weight, so a
+// question about something else is not covered by a common word like "Oldenburg".
+func (ix *Index) coverage(lang string, groups [][]string, matched, known map[string]bool) float64 {
 	idf := func(df int) float64 { return math.Log(1 + float64(ix.n)/float64(df+1)) }
 	var total, hit float64
-	for _, w := range words {
-		var weight float64
-		found := false
-		if matched[w] {
-			weight, found = idf(ix.df[lang][w]), true
-		} else if d := fuzziness(w); d > 0 {
-			for t := range matched {
-				if withinEdits(w, t, d) {
-					weight, found = idf(ix.df[lang][t]), true
-					known[w] = true
-					break
+	for _, g := range groups {
+		weight, found := 0.0, false
+		for _, w := range g {
+			df := ix.df[lang][w]
+			if matched[w] {
+				found = true
+			} else if d := fuzziness(w); d > 0 && df == 0 {
+				for t := range matched {
+					if withinEdits(w, t, d) {
+						df, found = ix.df[lang][t], true
+						known[w] = true
+						break
+					}
 				}
 			}
+			if df > 0 {
+				weight = max(weight, idf(df))
+			}
 		}
-		if !found {
-			weight = idf(ix.df[lang][w])
+		if weight == 0 {
+			weight = idf(0)
 		}
 		total += weight
 		if found {
