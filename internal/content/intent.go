@@ -15,9 +15,9 @@ type Intents struct {
 	// EmergencyShort are words that mean an emergency only in a message of at most
 	// three words ("Fire!"), but not inside a question ("Can my boss fire me?").
 	EmergencyShort []string `yaml:"emergency_short"`
-	Greeting  []string `yaml:"greeting"`
-	Thanks    []string `yaml:"thanks"`
-	Human     []string `yaml:"human"`
+	Greeting       []string `yaml:"greeting"`
+	Thanks         []string `yaml:"thanks"`
+	Human          []string `yaml:"human"`
 	// Filler are words that carry no topic in a question ("erreichen", "bekommen",
 	// "Hilfe"): search ignores them, so they neither rank nor count against an answer.
 	Filler []string `yaml:"filler"`

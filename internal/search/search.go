@@ -5,6 +5,7 @@ package search
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,13 +13,13 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	_ "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/fa"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/ru"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/tr"
+	_ "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -44,13 +45,21 @@ var fields = []field{
 
 const batchSize = 500
 
+// bodyMaxDF is the smallest document frequency above which a word is not looked up in
+// the body of a large corpus (see Search).
+const bodyMaxDF = 50
+
+// common reports whether a word with document frequency df is in most topics, so
+// that it tells none apart ("Oldenburg"): it is neither searched nor weighed.
+func (ix *Index) common(df int) bool { return ix.n >= 20 && df > ix.n/2 }
+
 func fieldName(f, lang string) string { return f + "_" + lang }
 
 // Index is a built search index over a corpus. It is safe for concurrent use.
 type Index struct {
 	idx       bleve.Index
 	analyzers map[string]analysis.Analyzer
-	df        map[string]map[string]int // lang → term → number of topics
+	df        map[string]map[string]int  // lang → term → number of topics
 	filler    map[string]map[string]bool // lang → analyzed filler words
 	n         int
 }
@@ -76,7 +85,8 @@ func Build(c *content.Corpus) (*Index, error) {
 		ix.df[l] = map[string]int{}
 		ix.filler[l] = map[string]bool{}
 		if in := c.Intents[l]; in != nil {
-			for _, w := range in.Filler {
+			// Greetings and thanks around a question carry no topic either.
+			for _, w := range slices.Concat(in.Filler, in.Greeting, in.Thanks) {
 				for _, t := range ix.analyze(l, w) {
 					ix.filler[l][t] = true
 				}
@@ -266,12 +276,21 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 	}
 	var qs []query.Query
 	for _, w := range words {
+		df := ix.df[lang][w]
+		if ix.common(df) {
+			continue
+		}
 		for _, f := range fields {
+			// The body of a large corpus holds most words somewhere; a frequent word
+			// only finds it through title, questions and tags.
+			if f.name == "body" && df > max(bodyMaxDF, ix.n/10) {
+				continue
+			}
 			tq := query.NewTermQuery(w)
 			tq.SetField(fieldName(f.name, lang))
 			tq.SetBoost(f.boost)
 			qs = append(qs, tq)
-			if f.fuzzy && fuzziness(w) > 0 {
+			if f.fuzzy && fuzziness(w) > 0 && df == 0 {
 				fq := query.NewFuzzyQuery(w)
 				fq.SetField(fieldName(f.name, lang))
 				fq.SetFuzziness(fuzziness(w))
@@ -280,6 +299,9 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 				qs = append(qs, fq)
 			}
 		}
+	}
+	if len(qs) == 0 {
+		return res, nil
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), n, 0, false)
 	req.IncludeLocations = true
@@ -330,8 +352,12 @@ func (ix *Index) coverage(lang string, groups [][]string, matched, known map[str
 	var total, hit float64
 	for _, g := range groups {
 		weight, found := 0.0, false
+		common := false
 		for _, w := range g {
 			df := ix.df[lang][w]
+			if ix.common(df) {
+				common = true
+			}
 			if matched[w] {
 				found = true
 			} else if d := fuzziness(w); d > 0 && df == 0 {
@@ -346,6 +372,9 @@ func (ix *Index) coverage(lang string, groups [][]string, matched, known map[str
 			if df > 0 {
 				weight = max(weight, idf(df))
 			}
+		}
+		if common {
+			continue
 		}
 		if weight == 0 {
 			weight = idf(0)

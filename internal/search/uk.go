@@ -35,12 +35,10 @@ var ukStopWords = []string{
 
 // ukSuffixes is ordered longest first.
 var ukSuffixes = []string{
-	"ськими", "цького", "ського", "ськими",
-	"ського", "ською", "ської", "ських", "ському",
-	"ами", "ями", "ові", "еві", "ого", "ому", "ими", "ому", "ою", "ею", "ів", "ах", "ях",
-	"ам", "ям", "ий", "ій", "ої", "ій", "ом", "ем", "им", "их", "ти", "ть", "ся", "ує", "ють",
-	"уть", "ать", "ять", "ла", "ло", "ли",
-	"а", "я", "о", "е", "и", "і", "у", "ю", "ь", "й", "ї", "є",
+	"ськими", "цького", "ського", "ському", "ською", "ської", "ських", "ться", "ами", "ями",
+	"ові", "еві", "ого", "ому", "ими", "ати", "ити", "іти", "ють", "уть", "ать", "ять", "ою",
+	"ею", "ів", "ах", "ях", "ам", "ям", "ий", "ій", "ої", "ом", "ем", "им", "их", "ує", "а", "я",
+	"о", "е", "и", "і", "у", "ю", "ь", "й", "ї", "є",
 }
 
 type ukStemFilter struct{}
@@ -52,18 +50,12 @@ func (ukStemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return in
 }
 
+// stemUK strips the longest known ending, keeping a stem of at least three letters.
+// One pass only: stripping twice ("школа" → "школ" → "шко") merges unrelated words.
 func stemUK(w string) string {
-	for range 2 {
-		stripped := false
-		for _, s := range ukSuffixes {
-			if len(w) > len(s) && w[len(w)-len(s):] == s && utf8.RuneCountInString(w)-utf8.RuneCountInString(s) >= 3 {
-				w = w[:len(w)-len(s)]
-				stripped = true
-				break
-			}
-		}
-		if !stripped {
-			break
+	for _, s := range ukSuffixes {
+		if len(w) > len(s) && w[len(w)-len(s):] == s && utf8.RuneCountInString(w)-utf8.RuneCountInString(s) >= 3 {
+			return w[:len(w)-len(s)]
 		}
 	}
 	return w

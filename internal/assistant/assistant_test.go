@@ -1,0 +1,202 @@
+package assistant_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/content/contenttest"
+	"github.com/oldenburg/ankommen/internal/search"
+)
+
+type recorder struct {
+	mu  sync.Mutex
+	got []assistant.Unanswered
+}
+
+func (r *recorder) RecordUnanswered(_ context.Context, u assistant.Unanswered) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, u)
+	return nil
+}
+
+func newShipped(t testing.TB) (*assistant.Assistant, *recorder) {
+	t.Helper()
+	c := contenttest.Shipped(t)
+	ix, err := search.Build(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	rec := &recorder{}
+	return assistant.New(c, ix, rec), rec
+}
+
+func TestAnswer(t *testing.T) {
+	a, rec := newShipped(t)
+	tests := []struct {
+		name      string
+		q         assistant.Question
+		kind      assistant.Kind
+		topic     string
+		lang      string
+		confident bool
+	}{
+		{"german question", assistant.Question{Text: "Wo ist das Ausländerbüro?"}, assistant.KindAnswer, "", "de", true},
+		{"english question", assistant.Question{Text: "Where can I learn German?"}, assistant.KindAnswer, "learning-german", "en", true},
+		{"forced language", assistant.Question{Text: "Oldenburg-Pass", Lang: "en"}, assistant.KindAnswer, "oldenburg-pass", "en", true},
+		{"compound", assistant.Question{Text: "Einbürgerungstest"}, assistant.KindAnswer, "naturalisation", "de", true},
+		{"emergency de", assistant.Question{Text: "Hilfe, meine Mutter atmet nicht!"}, assistant.KindEmergency, "", "de", true},
+		{"emergency en", assistant.Question{Text: "my friend is unconscious"}, assistant.KindEmergency, "", "en", true},
+		{"emergency short", assistant.Question{Text: "Fire!", Preferred: "en"}, assistant.KindEmergency, "", "en", true},
+		{"fire inside a question", assistant.Question{Text: "Can my employer fire me?"}, assistant.KindNotSure, "", "en", false},
+		{"greeting", assistant.Question{Text: "Hallo!"}, assistant.KindGreeting, "", "de", true},
+		{"thanks", assistant.Question{Text: "thank you", Preferred: "en"}, assistant.KindThanks, "", "en", true},
+		{"greeting with question", assistant.Question{Text: "Hallo, wo kann ich Deutsch lernen?"}, assistant.KindAnswer, "learning-german", "de", true},
+		{"human", assistant.Question{Text: "I want to talk to a person"}, assistant.KindHuman, "", "en", false},
+		{"out of scope", assistant.Question{Text: "Wie wird das Wetter morgen in Oldenburg?"}, assistant.KindNotSure, "", "de", false},
+		{"nonsense", assistant.Question{Text: "asdf"}, assistant.KindNotSure, "", "de", false},
+		{"punctuation", assistant.Question{Text: "???"}, assistant.KindNotSure, "", "de", false},
+		{"digits", assistant.Question{Text: "1234567"}, assistant.KindNotSure, "", "de", false},
+		{"emoji", assistant.Question{Text: "😀🙏👍"}, assistant.KindNotSure, "", "de", false},
+		{"empty", assistant.Question{Text: "  \t\n "}, assistant.KindEmpty, "", "de", false},
+		{"control characters", assistant.Question{Text: "\x00\x01\x02"}, assistant.KindEmpty, "", "de", false},
+		{"preferred language for no signal", assistant.Question{Text: "👍", Preferred: "tr"}, assistant.KindNotSure, "", "tr", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := a.Answer(context.Background(), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Kind != tt.kind || r.Confident != tt.confident || r.Lang != tt.lang {
+				t.Fatalf("got kind=%s confident=%v lang=%s topic=%v score=%.3f coverage=%.2f; want kind=%s confident=%v lang=%s",
+					r.Kind, r.Confident, r.Lang, r.Topic, r.Score, r.Coverage, tt.kind, tt.confident, tt.lang)
+			}
+			if tt.topic != "" && (r.Topic == nil || r.Topic.ID != tt.topic) {
+				t.Errorf("topic = %v, want %s", r.Topic, tt.topic)
+			}
+			switch r.Kind {
+			case assistant.KindAnswer:
+				if r.Text == nil || r.Text.Body == "" || len(r.Text.Sources) == 0 {
+					t.Errorf("answer without text or sources: %+v", r.Text)
+				}
+			case assistant.KindNotSure, assistant.KindHuman:
+				if !r.Escalated || r.Contact == nil || !strings.Contains(r.Contact.Body, "235-3233") {
+					t.Errorf("escalation without the officer's contact: %+v", r.Contact)
+				}
+			case assistant.KindEmergency:
+				if r.Emergency == nil || !strings.Contains(r.Emergency.Body, "112") {
+					t.Errorf("emergency without 112: %+v", r.Emergency)
+				}
+			}
+			if len(r.Alternatives) > 3 {
+				t.Errorf("%d alternatives, want at most 3", len(r.Alternatives))
+			}
+		})
+	}
+	// Every not-sure answer reached the unanswered queue, with no chat id (no consent).
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	texts := map[string]bool{}
+	for _, u := range rec.got {
+		texts[u.Text] = true
+		if u.ChatID != 0 {
+			t.Errorf("unanswered %q stored with chat id %d", u.Text, u.ChatID)
+		}
+	}
+	for _, q := range []string{"asdf", "Wie wird das Wetter morgen in Oldenburg?", "Can my employer fire me?"} {
+		if !texts[q] {
+			t.Errorf("%q not recorded as unanswered (recorded: %v)", q, texts)
+		}
+	}
+}
+
+func TestAnswerLongInput(t *testing.T) {
+	a, _ := newShipped(t)
+	long := strings.Repeat("Wo ist das Ausländerbüro? ", 50000) // ~1.3 MB
+	r, err := a.Answer(context.Background(), assistant.Question{Text: long})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Truncated || len(r.Question) > assistant.MaxQuestionBytes {
+		t.Errorf("truncated=%v len=%d", r.Truncated, len(r.Question))
+	}
+	if r.Kind != assistant.KindAnswer {
+		t.Errorf("kind = %s, want an answer from the first part", r.Kind)
+	}
+	r, err = a.Answer(context.Background(), assistant.Question{Text: "Wo ist \xff\xfe das Ausländerbüro?"})
+	if err != nil || r.Kind != assistant.KindAnswer {
+		t.Errorf("invalid UTF-8: kind=%s err=%v", r.Kind, err)
+	}
+}
+
+// TestFallbackLanguage answers from another language when the topic lacks the
+// user's one.
+func TestFallbackLanguage(t *testing.T) {
+	c := contenttest.Synthetic(5, 7)
+	ix, err := search.Build(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	a := assistant.New(c, ix, nil)
+	title := c.Topic("t3").In("en").Title
+	r, err := a.Answer(context.Background(), assistant.Question{Text: title, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Topic == nil || r.Topic.ID != "t3" || r.AnswerLang != "en" {
+		t.Fatalf("got %v in %s", r.Topic, r.AnswerLang)
+	}
+	tr, own := r.Topic.Best("tr")
+	if own || tr.Lang != "en" {
+		t.Errorf("Best(tr) = %s, own=%v; want the English text", tr.Lang, own)
+	}
+	if !content.IsLanguage("fa") || content.IsLanguage("ku") {
+		t.Error("language list")
+	}
+}
+
+func BenchmarkAnswerShipped(b *testing.B) {
+	a, _ := newShipped(b)
+	qs := []string{"Wo ist das Ausländerbüro?", "How can I become a German citizen?", "Ich brauche einen Dolmetscher", "asdf", "Wie wird das Wetter?"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := a.Answer(ctx, assistant.Question{Text: qs[i%len(qs)]}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkAnswer10k(b *testing.B) {
+	c := contenttest.Synthetic(10000, 1)
+	ix, err := search.Build(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	a := assistant.New(c, ix, nil)
+	var qs []string
+	for i := 0; i < 50; i++ {
+		t := c.Topic(c.IDs[i*197%len(c.IDs)])
+		qs = append(qs, t.In("de").Questions[0])
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := a.Answer(ctx, assistant.Question{Text: qs[i%len(qs)], Lang: "de"}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
