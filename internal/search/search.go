@@ -49,9 +49,13 @@ const batchSize = 500
 // the body of a large corpus (see Search).
 const bodyMaxDF = 50
 
-// common reports whether a word with document frequency df is in most topics, so
-// that it tells none apart ("Oldenburg"): it is neither searched nor weighed.
-func (ix *Index) common(df int) bool { return ix.n >= 20 && df > ix.n/2 }
+// common reports whether a word is named in the title, questions or tags of most
+// topics, so that it tells none apart ("Oldenburg"): it is neither searched nor
+// weighed. (Bodies are not counted: "immigration office" is mentioned in most bodies
+// but still singles out one topic by its title.)
+func (ix *Index) common(lang, w string) bool {
+	return ix.n >= 20 && ix.dfHead[lang][w] > ix.n/2
+}
 
 func fieldName(f, lang string) string { return f + "_" + lang }
 
@@ -60,6 +64,7 @@ type Index struct {
 	idx       bleve.Index
 	analyzers map[string]analysis.Analyzer
 	df        map[string]map[string]int  // lang → term → number of topics
+	dfHead    map[string]map[string]int  // the same for title, questions and tags
 	filler    map[string]map[string]bool // lang → analyzed filler words
 	n         int
 }
@@ -75,7 +80,7 @@ func Build(c *content.Corpus) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: new index: %w", err)
 	}
-	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, filler: map[string]map[string]bool{}, n: len(c.IDs)}
+	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, dfHead: map[string]map[string]int{}, filler: map[string]map[string]bool{}, n: len(c.IDs)}
 	for _, l := range content.Languages {
 		a := m.AnalyzerNamed(analyzerFor(l))
 		if a == nil {
@@ -83,6 +88,7 @@ func Build(c *content.Corpus) (*Index, error) {
 		}
 		ix.analyzers[l] = a
 		ix.df[l] = map[string]int{}
+		ix.dfHead[l] = map[string]int{}
 		ix.filler[l] = map[string]bool{}
 		if in := c.Intents[l]; in != nil {
 			// Greetings and thanks around a question carry no topic either.
@@ -102,8 +108,17 @@ func Build(c *content.Corpus) (*Index, error) {
 			doc[fieldName("questions", lang)] = tr.Questions
 			doc[fieldName("tags", lang)] = tr.Tags
 			doc[fieldName("body", lang)] = tr.Body
-			seen := map[string]bool{}
-			for _, s := range append(append([]string{tr.Title, tr.Body}, tr.Questions...), tr.Tags...) {
+			seen, seenHead := map[string]bool{}, map[string]bool{}
+			head := append(append([]string{tr.Title}, tr.Questions...), tr.Tags...)
+			for _, s := range head {
+				for _, w := range ix.analyze(lang, s) {
+					if !seenHead[w] {
+						seenHead[w] = true
+						ix.dfHead[lang][w]++
+					}
+				}
+			}
+			for _, s := range append(head, tr.Body) {
 				for _, w := range ix.analyze(lang, s) {
 					if !seen[w] {
 						seen[w] = true
@@ -277,7 +292,7 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 	var qs []query.Query
 	for _, w := range words {
 		df := ix.df[lang][w]
-		if ix.common(df) {
+		if ix.common(lang, w) {
 			continue
 		}
 		for _, f := range fields {
@@ -352,12 +367,11 @@ func (ix *Index) coverage(lang string, groups [][]string, matched, known map[str
 	var total, hit float64
 	for _, g := range groups {
 		weight, found := 0.0, false
-		common := false
+		// The word as written decides whether it is common: a rare compound stays
+		// rare when one of its parts ("Integration") is everywhere.
+		common := ix.common(lang, g[0])
 		for _, w := range g {
 			df := ix.df[lang][w]
-			if ix.common(df) {
-				common = true
-			}
 			if matched[w] {
 				found = true
 			} else if d := fuzziness(w); d > 0 && df == 0 {
