@@ -366,18 +366,21 @@ func (ix *Index) coverage(lang string, groups [][]string, matched, known map[str
 	idf := func(df int) float64 { return math.Log(1 + float64(ix.n)/float64(df+1)) }
 	var total, hit float64
 	for _, g := range groups {
-		weight, found := 0.0, false
 		// The word as written decides whether it is common: a rare compound stays
 		// rare when one of its parts ("Integration") is everywhere.
-		common := ix.common(lang, g[0])
-		for _, w := range g {
+		if ix.common(lang, g[0]) {
+			continue
+		}
+		weight := 0.0
+		found := make([]bool, len(g))
+		for i, w := range g {
 			df := ix.df[lang][w]
 			if matched[w] {
-				found = true
+				found[i] = true
 			} else if d := fuzziness(w); d > 0 && df == 0 {
 				for t := range matched {
 					if withinEdits(w, t, d) {
-						df, found = ix.df[lang][t], true
+						df, found[i] = ix.df[lang][t], true
 						known[w] = true
 						break
 					}
@@ -387,15 +390,24 @@ func (ix *Index) coverage(lang string, groups [][]string, matched, known map[str
 				weight = max(weight, idf(df))
 			}
 		}
-		if common {
-			continue
-		}
 		if weight == 0 {
 			weight = idf(0)
 		}
 		total += weight
-		if found {
+		// A compound the topic has as written counts whole; otherwise each of its
+		// parts the topic has counts for its share ("Kindergeld" is not covered by a
+		// topic that only mentions "Kinder").
+		switch {
+		case found[0]:
 			hit += weight
+		case len(g) > 1:
+			n := 0
+			for _, f := range found[1:] {
+				if f {
+					n++
+				}
+			}
+			hit += weight * float64(n) / float64(len(g)-1)
 		}
 	}
 	if total == 0 {
