@@ -3,10 +3,10 @@ package assistant_test
 import (
 	"context"
 	"slices"
-	"time"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/content"

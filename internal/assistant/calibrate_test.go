@@ -25,8 +25,8 @@ type calPoint struct {
 
 // outcome counts what a policy does with the calibration set.
 type outcome struct {
-	right, wrong, unsure    int // answerable questions: right topic, wrong topic, not confident
-	falseConfident, negTot  int // out-of-scope questions answered confidently
+	right, wrong, unsure   int // answerable questions: right topic, wrong topic, not confident
+	falseConfident, negTot int // out-of-scope questions answered confidently
 }
 
 // value ranks policies: a wrong answer costs three right ones, and answering an
