@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -99,6 +100,19 @@ func Build(c *content.Corpus) (*Index, error) {
 			}
 		}
 	}
+	// Word statistics are counted while Bleve indexes: one language per goroutine,
+	// each writing only its own maps.
+	var wg sync.WaitGroup
+	for _, lang := range content.Languages {
+		wg.Go(func() {
+			for _, id := range c.IDs {
+				if tr := c.Topics[id].Langs[lang]; tr != nil {
+					ix.count(lang, tr)
+				}
+			}
+		})
+	}
+	defer wg.Wait()
 	batch := idx.NewBatch()
 	for _, id := range c.IDs {
 		t := c.Topics[id]
@@ -108,24 +122,6 @@ func Build(c *content.Corpus) (*Index, error) {
 			doc[fieldName("questions", lang)] = tr.Questions
 			doc[fieldName("tags", lang)] = tr.Tags
 			doc[fieldName("body", lang)] = tr.Body
-			seen, seenHead := map[string]bool{}, map[string]bool{}
-			head := append(append([]string{tr.Title}, tr.Questions...), tr.Tags...)
-			for _, s := range head {
-				for _, w := range ix.analyze(lang, s) {
-					if !seenHead[w] {
-						seenHead[w] = true
-						ix.dfHead[lang][w]++
-					}
-				}
-			}
-			for _, s := range append(head, tr.Body) {
-				for _, w := range ix.analyze(lang, s) {
-					if !seen[w] {
-						seen[w] = true
-						ix.df[lang][w]++
-					}
-				}
-			}
 		}
 		if err := batch.Index(id, doc); err != nil {
 			return nil, fmt.Errorf("search: index %s: %w", id, err)
@@ -210,6 +206,27 @@ func newMapping(c *content.Corpus) (*mapping.IndexMappingImpl, error) {
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = "standard"
 	return m, nil
+}
+
+// count adds a translation's words to the document frequencies, analysing each
+// string once.
+func (ix *Index) count(lang string, tr *content.Translation) {
+	seen := map[string]bool{}
+	for _, s := range append(append([]string{tr.Title}, tr.Questions...), tr.Tags...) {
+		for _, w := range ix.analyze(lang, s) {
+			if !seen[w] {
+				seen[w] = true
+				ix.dfHead[lang][w]++
+				ix.df[lang][w]++
+			}
+		}
+	}
+	for _, w := range ix.analyze(lang, tr.Body) {
+		if !seen[w] {
+			seen[w] = true
+			ix.df[lang][w]++
+		}
+	}
 }
 
 // Close releases the index.
