@@ -36,31 +36,56 @@ func runCheck(_ context.Context, env *Env, args []string) int {
 			errs++
 		}
 	}
-	lerrs := checkLocales(env, app.LocaleFS(dirs.locales), dirs.locales)
+	lerrs := checkLocales(env, app.LocaleFS(dirs.locales), dirs.locales, corpus)
 	errs += lerrs
 	warns := len(issues) - len(content.Errors(issues))
-	fmt.Fprintf(env.Stdout, "%d topics in %d languages; %d error(s), %d warning(s)\n", len(corpus.IDs), countLangs(corpus), errs, warns)
+	fmt.Fprintf(env.Stdout, "%d topics in %d languages; %d error(s), %d content warning(s)\n", len(corpus.IDs), countLangs(corpus), errs, warns)
 	if errs > 0 {
 		return ExitFail
 	}
 	return ExitOK
 }
 
-func checkLocales(env *Env, fsys fs.FS, dir string) int {
+// checkLocales reports locale problems and prints the coverage table; it returns the
+// number of errors.
+func checkLocales(env *Env, fsys fs.FS, dir string, corpus *content.Corpus) int {
 	if dir == "" {
 		dir = "locales"
 	}
-	var langs []string
-	for _, l := range content.Languages {
-		if _, err := fs.Stat(fsys, locale.FilePrefix+l+locale.FileSuffix); err == nil {
-			langs = append(langs, l)
+	problems, cov := locale.Check(fsys, content.SourceLang, content.Languages)
+	errs := 0
+	for _, p := range problems {
+		p.File = dir + "/" + p.File
+		fmt.Fprintln(env.Stdout, p.String())
+		if !p.Warning {
+			errs++
 		}
 	}
-	if _, err := locale.Load(fsys, langs, nil); err != nil {
-		fmt.Fprintf(env.Stdout, "%s: error: %v\n", dir, err)
-		return 1
+	fmt.Fprintf(env.Stdout, "\n%-5s %16s %16s %7s\n", "lang", "messages", "topics", "stale")
+	for _, c := range cov {
+		topics, stale := 0, 0
+		for _, id := range corpus.IDs {
+			t := corpus.Topics[id]
+			if t.In(c.Lang) != nil {
+				topics++
+			}
+			if t.Stale(c.Lang) {
+				stale++
+			}
+		}
+		fmt.Fprintf(env.Stdout, "%-5s %4d/%-4d %5.1f%% %4d/%-4d %5.1f%% %7d\n", c.Lang,
+			c.Messages, c.TotalMessages, pct(c.Messages, c.TotalMessages),
+			topics, len(corpus.IDs), pct(topics, len(corpus.IDs)), stale)
 	}
-	return 0
+	fmt.Fprintln(env.Stdout)
+	return errs
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
 }
 
 func countLangs(c *content.Corpus) int {

@@ -16,7 +16,10 @@ var (
 
 // Plain renders Markdown as plain text: links as "text (url)", bold unmarked, list
 // items with a bullet.
-func Plain(md string) string {
+func Plain(md string) string { return plain(md, nil) }
+
+// plain renders md as plain text, passing text (not URLs) through tr when set.
+func plain(md string, tr func(string) string) string {
 	var out []string
 	for _, line := range strings.Split(md, "\n") {
 		line = strings.TrimRight(line, " \t")
@@ -31,6 +34,9 @@ func Plain(md string) string {
 			return p[1] + " (" + p[2] + ")"
 		})
 		line = boldRe.ReplaceAllString(line, "$1")
+		if tr != nil {
+			line = tr(line)
+		}
 		out = append(out, line)
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
@@ -38,7 +44,13 @@ func Plain(md string) string {
 
 // HTML renders Markdown as the HTML subset Telegram accepts (<b>, <a href>), every
 // piece of text escaped.
-func HTML(md string) string {
+func HTML(md string) string { return htmlText(md, nil) }
+
+// htmlText renders md as Telegram HTML, passing text (not URLs) through tr when set.
+func htmlText(md string, tr func(string) string) string {
+	if tr == nil {
+		tr = func(s string) string { return s }
+	}
 	var out []string
 	for _, line := range strings.Split(md, "\n") {
 		line = strings.TrimRight(line, " \t")
@@ -46,41 +58,41 @@ func HTML(md string) string {
 		if item, ok := listItem(line); ok {
 			prefix, line = "• ", item
 		}
-		out = append(out, prefix+inlineHTML(line))
+		out = append(out, prefix+inlineHTML(line, tr))
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-func inlineHTML(s string) string {
+func inlineHTML(s string, tr func(string) string) string {
 	var b strings.Builder
 	for s != "" {
 		loc := linkRe.FindStringSubmatchIndex(s)
 		if loc == nil {
-			b.WriteString(boldHTML(s))
+			b.WriteString(boldHTML(s, tr))
 			break
 		}
-		b.WriteString(boldHTML(s[:loc[0]]))
+		b.WriteString(boldHTML(s[:loc[0]], tr))
 		text, url := s[loc[2]:loc[3]], s[loc[4]:loc[5]]
 		if strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "mailto:") || strings.HasPrefix(url, "tel:") {
-			b.WriteString(`<a href="` + html.EscapeString(url) + `">` + html.EscapeString(boldRe.ReplaceAllString(text, "$1")) + `</a>`)
+			b.WriteString(`<a href="` + html.EscapeString(url) + `">` + html.EscapeString(tr(boldRe.ReplaceAllString(text, "$1"))) + `</a>`)
 		} else {
-			b.WriteString(html.EscapeString(text))
+			b.WriteString(html.EscapeString(tr(text)))
 		}
 		s = s[loc[1]:]
 	}
 	return b.String()
 }
 
-func boldHTML(s string) string {
+func boldHTML(s string, tr func(string) string) string {
 	var b strings.Builder
 	for s != "" {
 		loc := boldRe.FindStringSubmatchIndex(s)
 		if loc == nil {
-			b.WriteString(html.EscapeString(s))
+			b.WriteString(html.EscapeString(tr(s)))
 			break
 		}
-		b.WriteString(html.EscapeString(s[:loc[0]]))
-		b.WriteString("<b>" + html.EscapeString(s[loc[2]:loc[3]]) + "</b>")
+		b.WriteString(html.EscapeString(tr(s[:loc[0]])))
+		b.WriteString("<b>" + html.EscapeString(tr(s[loc[2]:loc[3]])) + "</b>")
 		s = s[loc[1]:]
 	}
 	return b.String()

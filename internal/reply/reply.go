@@ -28,12 +28,22 @@ type Renderer struct {
 // lines; a channel may split long replies at those.
 func (rd Renderer) Render(r assistant.Result, f Format) string {
 	lang := r.Lang
-	t := func(id string, data any) string { return esc(rd.Locale.T(lang, id, data), f) }
+	var tr func(string) string
+	if RTL(lang) {
+		tr = Isolate
+	}
+	iso := func(s string) string {
+		if tr != nil {
+			return tr(s)
+		}
+		return s
+	}
+	t := func(id string, data any) string { return esc(iso(rd.Locale.T(lang, id, data)), f) }
 	md := func(s string) string {
 		if f == FormatHTML {
-			return HTML(s)
+			return htmlText(s, tr)
 		}
-		return Plain(s)
+		return plain(s, tr)
 	}
 	var parts []string
 	if r.Truncated {
@@ -53,7 +63,7 @@ func (rd Renderer) Render(r assistant.Result, f Format) string {
 		}
 	case assistant.KindHuman:
 		parts = append(parts, t("HumanIntro", nil))
-		parts = append(parts, rd.contact(r, f)...)
+		parts = append(parts, rd.contact(r, f, md)...)
 	case assistant.KindAnswer:
 		if r.AnswerLang != lang {
 			name := rd.Locale.T(lang, "LangName_"+r.AnswerLang, nil)
@@ -61,7 +71,7 @@ func (rd Renderer) Render(r assistant.Result, f Format) string {
 		} else if r.Stale {
 			parts = append(parts, t("Stale", nil))
 		}
-		title := esc(r.Text.Title, f)
+		title := esc(iso(r.Text.Title), f)
 		if f == FormatHTML {
 			title = "<b>" + title + "</b>"
 		}
@@ -79,29 +89,29 @@ func (rd Renderer) Render(r assistant.Result, f Format) string {
 		if len(r.Alternatives) > 0 {
 			lines := []string{t("NotSureSuggestions", nil)}
 			for _, a := range r.Alternatives {
-				lines = append(lines, "• "+esc(a.Title, f))
+				lines = append(lines, "• "+esc(iso(a.Title), f))
 			}
 			parts = append(parts, strings.Join(lines, "\n"))
 		} else {
 			parts = append(parts, t("NotSureRephrase", nil))
 		}
-		parts = append(parts, rd.contact(r, f)...)
+		parts = append(parts, rd.contact(r, f, md)...)
 	}
 	return strings.Join(parts, "\n\n")
 }
 
-func (rd Renderer) contact(r assistant.Result, f Format) []string {
+func (rd Renderer) contact(r assistant.Result, f Format, md func(string) string) []string {
 	if r.Contact == nil {
 		return nil
 	}
 	intro := esc(rd.Locale.T(r.Lang, "ContactIntro", nil), f)
+	if RTL(r.Lang) {
+		intro = esc(Isolate(rd.Locale.T(r.Lang, "ContactIntro", nil)), f)
+	}
 	if r.Kind == assistant.KindHuman {
 		intro = ""
 	}
-	body := Plain(firstParagraph(r.Contact.Body))
-	if f == FormatHTML {
-		body = HTML(firstParagraph(r.Contact.Body))
-	}
+	body := md(firstParagraph(r.Contact.Body))
 	if intro == "" {
 		return []string{body}
 	}

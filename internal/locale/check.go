@@ -1,0 +1,225 @@
+package locale
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+)
+
+// Problem is one finding of Check in a locale file.
+type Problem struct {
+	File    string
+	Line    int
+	Warning bool
+	Msg     string
+}
+
+func (p Problem) String() string {
+	kind := "error"
+	if p.Warning {
+		kind = "warning"
+	}
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, kind, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", p.File, kind, p.Msg)
+}
+
+// Coverage is how complete one language's messages are.
+type Coverage struct {
+	Lang          string
+	Messages      int // messages present and complete
+	TotalMessages int // messages in the source language
+}
+
+// pluralKeys are the go-i18n fields of a message, in CLDR order.
+var pluralKeys = []string{"zero", "one", "two", "few", "many", "other"}
+
+var placeholderRe = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+// message is one parsed message: its plural forms and the line of its header.
+type message struct {
+	forms map[string]string
+	line  int
+}
+
+// Check compares every language's message file with the source language's (German):
+// missing and extra ids, empty values, placeholders that differ, missing plural forms.
+func Check(fsys fs.FS, source string, langs []string) ([]Problem, []Coverage) {
+	var problems []Problem
+	files := map[string]map[string]message{}
+	for _, lang := range langs {
+		name := FilePrefix + lang + FileSuffix
+		msgs, err := parseFile(fsys, name)
+		if err != nil {
+			problems = append(problems, Problem{File: name, Msg: err.Error()})
+			continue
+		}
+		files[lang] = msgs
+	}
+	src := files[source]
+	if src == nil {
+		return problems, nil
+	}
+	ids := make([]string, 0, len(src))
+	for id := range src {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var cov []Coverage
+	for _, lang := range langs {
+		msgs, ok := files[lang]
+		if !ok {
+			cov = append(cov, Coverage{Lang: lang, TotalMessages: len(ids)})
+			continue
+		}
+		name := FilePrefix + lang + FileSuffix
+		add := func(line int, warn bool, format string, args ...any) {
+			problems = append(problems, Problem{File: name, Line: line, Warning: warn, Msg: fmt.Sprintf(format, args...)})
+		}
+		forms := requiredForms(lang)
+		complete := 0
+		for _, id := range ids {
+			m, ok := msgs[id]
+			if !ok {
+				add(0, false, "message %q is missing", id)
+				continue
+			}
+			good := true
+			want := placeholders(src[id])
+			isPlural := len(src[id].forms) > 1 || src[id].forms["one"] != ""
+			for _, k := range pluralKeys {
+				v, has := m.forms[k]
+				if has && strings.TrimSpace(v) == "" {
+					add(m.line, false, "message %q: %s is empty", id, k)
+					good = false
+				}
+			}
+			if isPlural {
+				for _, f := range forms {
+					if strings.TrimSpace(m.forms[f]) == "" {
+						add(m.line, false, "message %q: plural form %q is missing (%s needs %s)", id, f, lang, strings.Join(forms, ", "))
+						good = false
+					}
+				}
+			} else if strings.TrimSpace(m.forms["other"]) == "" {
+				if _, has := m.forms["other"]; !has {
+					add(m.line, false, "message %q has no text (\"other\")", id)
+				}
+				good = false
+			}
+			for k, v := range m.forms {
+				got := placeholders(message{forms: map[string]string{k: v}})
+				if !slices.Equal(got, want) && !(isPlural && subset(got, want)) {
+					add(m.line, false, "message %q (%s): placeholders %v differ from the German %v", id, k, got, want)
+					good = false
+				}
+			}
+			if good {
+				complete++
+			}
+		}
+		for id, m := range msgs {
+			if _, ok := src[id]; !ok {
+				add(m.line, true, "message %q is not in the German file (extra)", id)
+			}
+		}
+		cov = append(cov, Coverage{Lang: lang, Messages: complete, TotalMessages: len(ids)})
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].File != problems[j].File {
+			return problems[i].File < problems[j].File
+		}
+		return problems[i].Line < problems[j].Line
+	})
+	return problems, cov
+}
+
+// subset reports whether every placeholder of a plural form is one of the message's:
+// a form may leave out {{.Count}} ("one" in "ein Thema").
+func subset(got, want []string) bool {
+	for _, g := range got {
+		if !slices.Contains(want, g) {
+			return false
+		}
+	}
+	return true
+}
+
+func placeholders(m message) []string {
+	seen := map[string]bool{}
+	for _, v := range m.forms {
+		for _, p := range placeholderRe.FindAllStringSubmatch(v, -1) {
+			seen[p[1]] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// requiredForms returns the CLDR plural forms lang distinguishes for integers, found
+// by asking x/text's CLDR tables which form each of 0…1000 takes.
+func requiredForms(lang string) []string {
+	tag := language.Make(lang)
+	seen := map[plural.Form]bool{}
+	for n := 0; n <= 1000; n++ {
+		seen[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)] = true
+	}
+	var out []string
+	for i, f := range []plural.Form{plural.Zero, plural.One, plural.Two, plural.Few, plural.Many, plural.Other} {
+		if seen[f] {
+			out = append(out, pluralKeys[i])
+		}
+	}
+	return out
+}
+
+// RequiredForms returns the plural forms (zero, one, two, few, many, other) that lang
+// needs for whole numbers.
+func RequiredForms(lang string) []string { return requiredForms(lang) }
+
+var headerRe = regexp.MustCompile(`^\s*\[\s*"?([^"\]]+)"?\s*\]`)
+
+func parseFile(fsys fs.FS, name string) (map[string]message, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", err)
+	}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		return nil, fmt.Errorf("%s", tomlErr(err))
+	}
+	lines := map[string]int{}
+	for i, l := range strings.Split(string(data), "\n") {
+		if m := headerRe.FindStringSubmatch(l); m != nil {
+			lines[strings.TrimSpace(m[1])] = i + 1
+		}
+	}
+	out := map[string]message{}
+	for id, v := range raw {
+		m := message{forms: map[string]string{}, line: lines[id]}
+		switch v := v.(type) {
+		case string:
+			m.forms["other"] = v
+		case map[string]any:
+			for _, k := range pluralKeys {
+				if s, ok := v[k].(string); ok {
+					m.forms[k] = s
+				}
+			}
+		}
+		out[id] = m
+	}
+	return out, nil
+}
