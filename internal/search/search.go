@@ -71,8 +71,11 @@ type Index struct {
 }
 
 // Build indexes every topic of c in memory with scorch.
-func Build(c *content.Corpus) (*Index, error) {
-	m, err := newMapping(c)
+func Build(c *content.Corpus) (*Index, error) { return BuildWith(c, Options{}) }
+
+// BuildWith is Build with options.
+func BuildWith(c *content.Corpus, opt Options) (*Index, error) {
+	m, err := newMapping(c, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +86,7 @@ func Build(c *content.Corpus) (*Index, error) {
 	}
 	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, dfHead: map[string]map[string]int{}, filler: map[string]map[string]bool{}, n: len(c.IDs)}
 	for _, l := range content.Languages {
-		a := m.AnalyzerNamed(analyzerFor(l))
+		a := m.AnalyzerNamed(opt.analyzerFor(l))
 		if a == nil {
 			return nil, fmt.Errorf("search: no analyzer for %q", l)
 		}
@@ -141,11 +144,18 @@ func Build(c *content.Corpus) (*Index, error) {
 	return ix, nil
 }
 
-// analyzerFor names the analyzer of each language's fields: Bleve's own, except
-// German (with compound splitting) and Ukrainian (ours, uk.go).
-func analyzerFor(lang string) string {
-	if lang == "de" {
-		return deAnalyzer
+// Options tune Build.
+type Options struct {
+	// Analyzers overrides DefaultAnalyzers per language (for measurements).
+	Analyzers map[string]string
+}
+
+func (o Options) analyzerFor(lang string) string {
+	if a, ok := o.Analyzers[lang]; ok {
+		return a
+	}
+	if a, ok := DefaultAnalyzers[lang]; ok {
+		return a
 	}
 	return lang
 }
@@ -156,8 +166,11 @@ const (
 	deDecompound   = "de_decompound_corpus"
 )
 
-func newMapping(c *content.Corpus) (*mapping.IndexMappingImpl, error) {
+func newMapping(c *content.Corpus, opt Options) (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
+	if err := addVariants(m); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	if err := m.AddCustomAnalyzer(deBaseAnalyzer, map[string]any{
 		"type": "custom", "tokenizer": "unicode",
 		"token_filters": []any{"to_lower", "normalize_de", "stemmer_de_light"},
@@ -195,7 +208,7 @@ func newMapping(c *content.Corpus) (*mapping.IndexMappingImpl, error) {
 	for _, l := range content.Languages {
 		for _, f := range fields {
 			fm := bleve.NewTextFieldMapping()
-			fm.Analyzer = analyzerFor(l)
+			fm.Analyzer = opt.analyzerFor(l)
 			fm.Store = false
 			fm.IncludeTermVectors = true // locations tell which words matched
 			fm.IncludeInAll = false
