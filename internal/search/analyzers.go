@@ -14,9 +14,9 @@ import (
 // Analyzer variants beyond Bleve's own. DefaultAnalyzers picks, per language, the one
 // that found more in TestAnalyzerChoice (analyzers_test.go).
 const (
-	ruYo      = "ru_yo"      // Bleve's Russian with ё folded into е
-	faLight   = "fa_light"   // Persian: ZWNJ joined, yeh/kaf folded, light stemmer
-	ukTrunc   = "uk_trunc"   // Ukrainian: words cut to their first five letters
+	ruYo      = "ru_yo"    // Bleve's Russian with ё folded into е
+	faLight   = "fa_light" // Persian: ZWNJ joined, yeh/kaf folded, light stemmer
+	ukTrunc   = "uk_trunc" // Ukrainian: words cut to their first five letters
 	faStemmer = "stemmer_fa_light"
 )
 
