@@ -90,7 +90,7 @@ type Recorder interface {
 
 // Policy is the confidence rule: an answer is confident when the best topic covers
 // at least MinCoverage of the question's weighted words and either scores at least
-// MinScore or covers HighCoverage. The defaults are calibrated on measured scores by
+// MinScore or covers HighCoverage with at least FloorScore. The defaults are calibrated on measured scores by
 // TestCalibration (calibrate_test.go), which searches the thresholds on labelled
 // questions, a wrong answer costing three right ones.
 type Policy struct {
@@ -100,15 +100,18 @@ type Policy struct {
 	// of the question is in the topic: short questions matched only in a long body
 	// score low.
 	HighCoverage float64
+	// FloorScore is the least score even a high-coverage answer needs: one known
+	// word in a two-word question ("best mobile phone") is not an answer.
+	FloorScore float64
 }
 
 // Confident applies the rule.
 func (p Policy) Confident(score, coverage float64) bool {
-	return coverage >= p.MinCoverage && (score >= p.MinScore || coverage >= p.HighCoverage)
+	return coverage >= p.MinCoverage && (score >= p.MinScore || (coverage >= p.HighCoverage && score >= p.FloorScore))
 }
 
 // DefaultPolicy is the calibrated confidence rule.
-var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.35, HighCoverage: 0.55}
+var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.35, HighCoverage: 0.55, FloorScore: 0.1}
 
 // Assistant answers questions from a corpus. It is safe for concurrent use.
 type Assistant struct {

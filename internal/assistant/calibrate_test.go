@@ -102,9 +102,11 @@ func TestCalibration(t *testing.T) {
 	for cov := 0.25; cov <= 0.8; cov += 0.05 {
 		for score := 0.0; score <= 1.0; score += 0.05 {
 			for high := cov; high <= 1.01; high += 0.05 {
-				p := assistant.Policy{MinCoverage: cov, MinScore: score, HighCoverage: high}
-				if o := evaluate(points, p); o.value() > best.value() {
-					best, bestPolicy = o, p
+				for floor := 0.0; floor <= score; floor += 0.05 {
+					p := assistant.Policy{MinCoverage: cov, MinScore: score, HighCoverage: high, FloorScore: floor}
+					if o := evaluate(points, p); o.value() > best.value() {
+						best, bestPolicy = o, p
+					}
 				}
 			}
 		}
