@@ -64,6 +64,8 @@ type Result struct {
 	Stale      bool                 // Text is a translation older than the German source
 	Score      float64
 	Coverage   float64
+	Words      []string // the question's meaningful words after analysis
+	Unknown    []string // those the content does not have
 
 	Confident    bool
 	Escalated    bool
@@ -111,7 +113,7 @@ func (p Policy) Confident(score, coverage float64) bool {
 }
 
 // DefaultPolicy is the calibrated confidence rule.
-var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.35, HighCoverage: 0.55, FloorScore: 0.1}
+var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.1}
 
 // Assistant answers questions from a corpus. It is safe for concurrent use.
 type Assistant struct {
@@ -182,6 +184,7 @@ func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
 	if err != nil {
 		return r, err
 	}
+	r.Words, r.Unknown = res.Words, res.Unknown
 	if len(res.Hits) > 0 {
 		top := res.Hits[0]
 		r.Score, r.Coverage = top.Score, top.Coverage

@@ -19,6 +19,8 @@ type SearchResult struct {
 	Words []string
 	// Known counts the words that occur in the content, exactly or with a small typo.
 	Known int
+	// Unknown lists the words the content does not have (for --debug and staff).
+	Unknown []string
 }
 
 // Searcher finds topics for a question written in lang.

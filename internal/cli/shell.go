@@ -87,7 +87,7 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 			for _, a := range r.Alternatives {
 				fmt.Fprintf(out, " alt=%s:%.3f", a.TopicID, a.Score)
 			}
-			fmt.Fprintln(out, "]")
+			fmt.Fprintf(out, " words=%v unknown=%v]\n", r.Words, r.Unknown)
 		}
 		fmt.Fprintln(out)
 	})

@@ -94,3 +94,35 @@ func TestStemFA(t *testing.T) {
 		}
 	}
 }
+
+// TestRanking measures how often the right topic comes first on the labelled questions
+// for several weights of the relative score against coverage (negative: Bleve's score
+// alone), and checks that DefaultScoreWeight is the best of them.
+func TestRanking(t *testing.T) {
+	c := contenttest.Shipped(t)
+	set := calibrationSet(t)
+	found := map[float64]int{}
+	weights := []float64{-1, 0, 0.25, 0.5, 1, 2}
+	for _, w := range weights {
+		ix, err := BuildWith(c, Options{ScoreWeight: &w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range set {
+			res, err := ix.Search(l.Question, l.Lang, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) > 0 && res.Hits[0].TopicID == l.Topic {
+				found[w]++
+			}
+		}
+		ix.Close()
+		t.Logf("score weight %5.2f: right topic first for %d/%d", w, found[w], len(set))
+	}
+	for _, w := range weights {
+		if found[w] > found[DefaultScoreWeight] {
+			t.Errorf("weight %.2f finds %d, more than the default %.2f (%d)", w, found[w], DefaultScoreWeight, found[DefaultScoreWeight])
+		}
+	}
+}

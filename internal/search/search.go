@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -68,6 +69,8 @@ type Index struct {
 	dfHead    map[string]map[string]int  // the same for title, questions and tags
 	filler    map[string]map[string]bool // lang → analyzed filler words
 	n         int
+	// scoreWeight weighs the relative score against coverage in rerank.
+	scoreWeight float64
 }
 
 // Build indexes every topic of c in memory with scorch.
@@ -84,7 +87,10 @@ func BuildWith(c *content.Corpus, opt Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: new index: %w", err)
 	}
-	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, dfHead: map[string]map[string]int{}, filler: map[string]map[string]bool{}, n: len(c.IDs)}
+	ix := &Index{idx: idx, analyzers: map[string]analysis.Analyzer{}, df: map[string]map[string]int{}, dfHead: map[string]map[string]int{}, filler: map[string]map[string]bool{}, n: len(c.IDs), scoreWeight: DefaultScoreWeight}
+	if opt.ScoreWeight != nil {
+		ix.scoreWeight = *opt.ScoreWeight
+	}
 	for _, l := range content.Languages {
 		a := m.AnalyzerNamed(opt.analyzerFor(l))
 		if a == nil {
@@ -144,8 +150,36 @@ func BuildWith(c *content.Corpus, opt Options) (*Index, error) {
 	return ix, nil
 }
 
+// rerankDepth is how many of Bleve's best hits are re-ranked.
+const rerankDepth = 10
+
+// DefaultScoreWeight is the weight of the relative Bleve score against coverage when
+// ranking; measured by TestRanking.
+const DefaultScoreWeight = 0.5
+
+// rerank orders hits by coverage plus the weighted score relative to the best score:
+// Bleve's score sums each word's match, so a frequent word in a boosted title can
+// outrank the topic that has the question's rare words; coverage weighs by rarity.
+func (ix *Index) rerank(hits []assistant.Hit) {
+	if len(hits) == 0 || ix.scoreWeight < 0 {
+		return
+	}
+	top := 0.0
+	for _, h := range hits {
+		top = max(top, h.Score)
+	}
+	if top == 0 {
+		return
+	}
+	key := func(h assistant.Hit) float64 { return h.Coverage + ix.scoreWeight*h.Score/top }
+	sort.SliceStable(hits, func(i, j int) bool { return key(hits[i]) > key(hits[j]) })
+}
+
 // Options tune Build.
 type Options struct {
+	// ScoreWeight overrides DefaultScoreWeight; a negative weight ranks by Bleve's
+	// score alone.
+	ScoreWeight *float64
 	// Analyzers overrides DefaultAnalyzers per language (for measurements).
 	Analyzers map[string]string
 }
@@ -348,7 +382,7 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 	if len(qs) == 0 {
 		return res, nil
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), n, 0, false)
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), max(n, rerankDepth), 0, false)
 	req.IncludeLocations = true
 	sr, err := ix.idx.Search(req)
 	if err != nil {
@@ -376,12 +410,19 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 			Coverage: ix.coverage(lang, groups, matched, known),
 		})
 	}
+	ix.rerank(res.Hits)
+	if len(res.Hits) > n {
+		res.Hits = res.Hits[:n]
+	}
 	for _, g := range groups {
+		k := false
 		for _, w := range g {
-			if known[w] {
-				res.Known++
-				break
-			}
+			k = k || known[w]
+		}
+		if k {
+			res.Known++
+		} else {
+			res.Unknown = append(res.Unknown, g[0])
 		}
 	}
 	return res, nil
