@@ -71,9 +71,11 @@ func TestAnalyzerChoice(t *testing.T) {
 			ix.Close()
 			t.Logf("%s %-12s found %d/%d", lang, name, found[name], total)
 		}
+		// Differences of one question or two in 38 are noise (they flip with a
+		// translator's new question); the default must not be worse than that.
 		def := DefaultAnalyzers[lang]
 		for _, name := range names {
-			if found[name] > found[def] {
+			if found[name] > found[def]+max(1, total/20) {
 				t.Errorf("%s: %s finds %d, more than the default %s (%d)", lang, name, found[name], def, found[def])
 			}
 		}
