@@ -316,6 +316,28 @@ func (ix *Index) groups(lang, s string) [][]string {
 	return out
 }
 
+// proclitics are one-letter prefixes written together with the next word that the
+// language's analyzer leaves on: Arabic "ل" (for), "ب" (with), "و" (and), "ف", "ك".
+var proclitics = map[string][]string{"ar": {"ل", "ب", "و", "ف", "ك"}}
+
+// rescue adds, for a word the content does not know, the word without a proclitic
+// when the content knows that: "لموعد" (for an appointment) finds "موعد".
+func (ix *Index) rescue(lang string, groups [][]string) [][]string {
+	for i, g := range groups {
+		if ix.df[lang][g[0]] > 0 {
+			continue
+		}
+		for _, p := range proclitics[lang] {
+			rest, ok := strings.CutPrefix(g[0], p)
+			if ok && utf8.RuneCountInString(rest) >= 3 && ix.df[lang][rest] > 0 {
+				groups[i] = append(g, rest)
+				break
+			}
+		}
+	}
+	return groups
+}
+
 func hasLetter(s string) bool {
 	for _, r := range s {
 		if unicode.IsLetter(r) {
@@ -340,7 +362,7 @@ func (ix *Index) Search(text, lang string, n int) (assistant.SearchResult, error
 	if ix.analyzers[lang] == nil {
 		return res, fmt.Errorf("search: unsupported language %q", lang)
 	}
-	groups := ix.groups(lang, text)
+	groups := ix.rescue(lang, ix.groups(lang, text))
 	if len(groups) > 48 { // a pasted essay: the first words are enough to find a topic
 		groups = groups[:48]
 	}

@@ -125,3 +125,18 @@ func BenchmarkBuild10k(b *testing.B) {
 }
 
 const synthN = 10000
+
+func TestArabicProclitics(t *testing.T) {
+	ix, err := Build(contenttest.Shipped(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	res, err := ix.Search("لموعد", "ar", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Known != 1 || len(res.Unknown) != 0 {
+		t.Errorf("لموعد: known=%d unknown=%v, want it known as موعد", res.Known, res.Unknown)
+	}
+}
