@@ -169,10 +169,11 @@ func placeholders(m message) []string {
 }
 
 // requiredForms returns the CLDR plural forms lang distinguishes for integers, found
-// by asking x/text's CLDR tables which form each of 0…1000 takes.
+// by asking x/text's CLDR tables which form each of 0…1000 takes, plus "other".
 func requiredForms(lang string) []string {
 	tag := language.Make(lang)
-	seen := map[plural.Form]bool{}
+	// "other" is always needed: CLDR requires it, and go-i18n falls back to it.
+	seen := map[plural.Form]bool{plural.Other: true}
 	for n := 0; n <= 1000; n++ {
 		seen[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)] = true
 	}

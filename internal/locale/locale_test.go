@@ -1,0 +1,135 @@
+package locale
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	localesfs "github.com/oldenburg/ankommen/locales"
+)
+
+var langs = []string{"de", "en", "ar", "uk", "ru", "tr", "fa"}
+
+// TestShippedComplete: every message id of the German source exists in every
+// language, with no empty value, the same placeholders and every plural form the
+// language needs.
+func TestShippedComplete(t *testing.T) {
+	problems, cov := Check(localesfs.FS, "de", langs)
+	for _, p := range problems {
+		if !p.Warning {
+			t.Error(p)
+		}
+	}
+	for _, c := range cov {
+		if c.Messages != c.TotalMessages || c.TotalMessages == 0 {
+			t.Errorf("%s: %d of %d messages complete", c.Lang, c.Messages, c.TotalMessages)
+		}
+	}
+}
+
+// TestPluralsRender renders every plural message for 0, 1, 2, 5, 11, 21 and 101 in
+// every language, with the count in the text and no template left unrendered.
+func TestPluralsRender(t *testing.T) {
+	b, err := Load(localesfs.FS, langs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := parseFile(localesfs.FS, "active.de.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plurals []string
+	for id, m := range msgs {
+		if m.forms["one"] != "" {
+			plurals = append(plurals, id)
+		}
+	}
+	if len(plurals) == 0 {
+		t.Fatal("no plural message in the German file")
+	}
+	for _, lang := range langs {
+		for _, id := range plurals {
+			for _, n := range []int{0, 1, 2, 5, 11, 21, 101} {
+				got := b.N(lang, id, n, nil)
+				if got == id || got == "" || strings.Contains(got, "{{") || strings.Contains(got, "<no value>") {
+					t.Errorf("%s %s n=%d: %q", lang, id, n, got)
+				}
+			}
+		}
+	}
+}
+
+func TestRequiredForms(t *testing.T) {
+	for lang, want := range map[string]string{
+		"de": "one other", "ar": "zero one two few many other", "ru": "one few many other",
+		"uk": "one few many other", "tr": "one other", "fa": "one other",
+	} {
+		if got := strings.Join(RequiredForms(lang), " "); got != want {
+			t.Errorf("%s: %s, want %s", lang, got, want)
+		}
+	}
+}
+
+// TestFallbackChain: a message missing in a language comes from English, then
+// German, never from another language of the same script; it is logged once.
+func TestFallbackChain(t *testing.T) {
+	fs := fstest.MapFS{
+		"active.de.toml": {Data: []byte("[A]\nother = \"A-de\"\n[B]\nother = \"B-de\"\n[C]\nother = \"C-de\"\n")},
+		"active.en.toml": {Data: []byte("[A]\nother = \"A-en\"\n[B]\nother = \"B-en\"\n")},
+		"active.ru.toml": {Data: []byte("[A]\nother = \"A-ru\"\n")},
+		"active.ar.toml": {Data: []byte("[A]\nother = \"A-ar\"\n[B]\nother = \"B-ar\"\n")},
+	}
+	var logs bytes.Buffer
+	b, err := Load(fs, []string{"de", "en", "ru", "uk", "ar", "fa"}, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ lang, id, want string }{
+		{"ru", "A", "A-ru"},
+		{"ru", "B", "B-en"},
+		{"ru", "C", "C-de"},
+		{"uk", "A", "A-en"}, // not Russian
+		{"fa", "B", "B-en"}, // not Arabic
+		{"de", "C", "C-de"},
+	}
+	for _, tt := range tests {
+		if got := b.T(tt.lang, tt.id, nil); got != tt.want {
+			t.Errorf("T(%s, %s) = %q, want %q", tt.lang, tt.id, got, tt.want)
+		}
+	}
+	b.T("ru", "B", nil)
+	if n := strings.Count(logs.String(), "lang=ru id=B"); n != 1 {
+		t.Errorf("missing ru/B logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+func TestCheckFindsProblems(t *testing.T) {
+	fs := fstest.MapFS{
+		"active.de.toml": {Data: []byte("[Hi]\nother = \"Hallo {{.Name}}\"\n[N]\none = \"{{.Count}} Thema\"\nother = \"{{.Count}} Themen\"\n[E]\nother = \"x\"\n")},
+		"active.ru.toml": {Data: []byte("[Hi]\nother = \"Привет {{.Nome}}\"\n\n[N]\none = \"{{.Count}} тема\"\nother = \"{{.Count}} тем\"\n[E]\nother = \"\"\n[Extra]\nother = \"x\"\n")},
+	}
+	problems, cov := Check(fs, "de", []string{"de", "ru", "tr"})
+	var all []string
+	for _, p := range problems {
+		all = append(all, p.String())
+	}
+	text := strings.Join(all, "\n")
+	for _, want := range []string{
+		`active.ru.toml:1: error: message "Hi" (other): placeholders [Nome] differ from the German [Name]`,
+		`active.ru.toml:4: error: message "N": plural form "few" is missing`,
+		`active.ru.toml:7: error: message "E": other is empty`,
+		`active.ru.toml:9: warning: message "Extra" is not in the German file (extra)`,
+		`active.tr.toml: error: cannot read`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("problems lack %q:\n%s", want, text)
+		}
+	}
+	for _, c := range cov {
+		if c.Lang == "ru" && c.Messages != 0 {
+			t.Errorf("ru coverage %d, want 0 complete", c.Messages)
+		}
+	}
+}
