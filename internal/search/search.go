@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -109,19 +108,6 @@ func BuildWith(c *content.Corpus, opt Options) (*Index, error) {
 			}
 		}
 	}
-	// Word statistics are counted while Bleve indexes: one language per goroutine,
-	// each writing only its own maps.
-	var wg sync.WaitGroup
-	for _, lang := range content.Languages {
-		wg.Go(func() {
-			for _, id := range c.IDs {
-				if tr := c.Topics[id].Langs[lang]; tr != nil {
-					ix.count(lang, tr)
-				}
-			}
-		})
-	}
-	defer wg.Wait()
 	batch := idx.NewBatch()
 	for _, id := range c.IDs {
 		t := c.Topics[id]
@@ -147,7 +133,36 @@ func BuildWith(c *content.Corpus, opt Options) (*Index, error) {
 	if err := idx.Batch(batch); err != nil {
 		return nil, fmt.Errorf("search: index batch: %w", err)
 	}
+	if err := ix.countTerms(); err != nil {
+		return nil, err
+	}
 	return ix, nil
+}
+
+// countTerms reads the document frequencies from Bleve's term dictionaries instead of
+// analysing the content a second time. A word's frequency in a language is the
+// largest of its fields' frequencies (a topic naming it in title and body counts
+// once); dfHead does the same over title, questions and tags.
+func (ix *Index) countTerms() error {
+	for _, lang := range content.Languages {
+		for _, f := range fields {
+			d, err := ix.idx.FieldDict(fieldName(f.name, lang))
+			if err != nil {
+				return fmt.Errorf("search: field dictionary: %w", err)
+			}
+			for e, err := d.Next(); e != nil && err == nil; e, err = d.Next() {
+				n := int(e.Count)
+				ix.df[lang][e.Term] = max(ix.df[lang][e.Term], n)
+				if f.name != "body" {
+					ix.dfHead[lang][e.Term] = max(ix.dfHead[lang][e.Term], n)
+				}
+			}
+			if err := d.Close(); err != nil {
+				return fmt.Errorf("search: field dictionary: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // rerankDepth is how many of Bleve's best hits are re-ranked.
@@ -253,27 +268,6 @@ func newMapping(c *content.Corpus, opt Options) (*mapping.IndexMappingImpl, erro
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = "standard"
 	return m, nil
-}
-
-// count adds a translation's words to the document frequencies, analysing each
-// string once.
-func (ix *Index) count(lang string, tr *content.Translation) {
-	seen := map[string]bool{}
-	for _, s := range append(append([]string{tr.Title}, tr.Questions...), tr.Tags...) {
-		for _, w := range ix.analyze(lang, s) {
-			if !seen[w] {
-				seen[w] = true
-				ix.dfHead[lang][w]++
-				ix.df[lang][w]++
-			}
-		}
-	}
-	for _, w := range ix.analyze(lang, tr.Body) {
-		if !seen[w] {
-			seen[w] = true
-			ix.df[lang][w]++
-		}
-	}
 }
 
 // Close releases the index.
