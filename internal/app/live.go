@@ -1,0 +1,124 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+)
+
+// Live holds the current Core and swaps in a new one when content or locale files on
+// disk change. A broken edit is reported and the last good Core stays live.
+type Live struct {
+	opt     Options
+	log     *slog.Logger
+	cur     atomic.Pointer[Core]
+	print   string
+	// OnReload is called after each reload attempt with its error (nil: swapped in).
+	OnReload func(err error)
+	// Grace is how long a replaced Core stays open for requests still using it.
+	Grace time.Duration
+}
+
+// NewLive loads the first Core; it fails as Load does.
+func NewLive(opt Options) (*Live, error) {
+	l := &Live{opt: opt, log: opt.Logger, Grace: 30 * time.Second}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	c, err := Load(opt)
+	if err != nil {
+		return nil, err
+	}
+	l.cur.Store(c)
+	l.print = l.fingerprint()
+	return l, nil
+}
+
+// Core returns the current Core. Callers use it for one request and do not keep it.
+func (l *Live) Core() *Core { return l.cur.Load() }
+
+// Watching reports whether there are directories on disk to watch: embedded files
+// cannot change.
+func (l *Live) Watching() bool { return l.opt.ContentDir != "" || l.opt.LocaleDir != "" }
+
+// Watch checks the directories every interval until ctx ends and reloads on change.
+func (l *Live) Watch(ctx context.Context, interval time.Duration) {
+	if !l.Watching() {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l.Check()
+		}
+	}
+}
+
+// Check reloads when the files changed since the last look; it reports whether it
+// swapped in a new Core.
+func (l *Live) Check() bool {
+	p := l.fingerprint()
+	if p == l.print {
+		return false
+	}
+	l.print = p
+	c, err := Load(l.opt)
+	if l.OnReload != nil {
+		l.OnReload(err)
+	}
+	if err != nil {
+		l.log.Error("reload failed; the last good content stays live", "err", err)
+		return false
+	}
+	old := l.cur.Swap(c)
+	l.log.Info("content reloaded", "topics", len(c.Corpus.IDs))
+	time.AfterFunc(l.Grace, func() { old.Close() })
+	return true
+}
+
+// Close closes the current Core.
+func (l *Live) Close() error { return l.Core().Close() }
+
+// fingerprint hashes the names, sizes and modification times of the watched files.
+func (l *Live) fingerprint() string {
+	h := sha256.New()
+	for _, dir := range []string{l.opt.ContentDir, l.opt.LocaleDir} {
+		if dir == "" {
+			continue
+		}
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				fmt.Fprintf(h, "%s!%v\n", path, err)
+				return nil
+			}
+			if info, err := d.Info(); err == nil && !d.IsDir() {
+				fmt.Fprintf(h, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+			}
+			return nil
+		})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// SourceDir returns dir when it is set, else def when def exists on disk (running
+// from the source tree, so that edits take effect), else "" (embedded files).
+func SourceDir(dir, def string) string {
+	if dir != "" {
+		return dir
+	}
+	if fi, err := os.Stat(def); err == nil && fi.IsDir() {
+		return def
+	}
+	return ""
+}
