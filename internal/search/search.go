@@ -108,35 +108,53 @@ func BuildWith(c *content.Corpus, opt Options) (*Index, error) {
 			}
 		}
 	}
+	// Scorch turns each batch into a segment, built by the goroutine that calls
+	// Batch. Batches of moderate size, two at a time, use both cores; one huge batch
+	// costs far more (measured: 10,000 topics in one batch 29 s).
+	var chunks [][]string
+	size := min(batchSize, max(1, (len(c.IDs)+1)/2))
+	for ids := c.IDs; len(ids) > 0; ids = ids[min(size, len(ids)):] {
+		chunks = append(chunks, ids[:min(size, len(ids))])
+	}
+	sem := make(chan struct{}, 2)
+	errs := make(chan error, len(chunks))
+	for _, ids := range chunks {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			errs <- indexBatch(idx, c, ids)
+		}()
+	}
+	for range chunks {
+		if err := <-errs; err != nil {
+			idx.Close()
+			return nil, err
+		}
+	}
+	if err := ix.countTerms(); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+func indexBatch(idx bleve.Index, c *content.Corpus, ids []string) error {
 	batch := idx.NewBatch()
-	for _, id := range c.IDs {
-		t := c.Topics[id]
+	for _, id := range ids {
 		doc := map[string]any{}
-		for lang, tr := range t.Langs {
+		for lang, tr := range c.Topics[id].Langs {
 			doc[fieldName("title", lang)] = tr.Title
 			doc[fieldName("questions", lang)] = tr.Questions
 			doc[fieldName("tags", lang)] = tr.Tags
 			doc[fieldName("body", lang)] = tr.Body
 		}
 		if err := batch.Index(id, doc); err != nil {
-			return nil, fmt.Errorf("search: index %s: %w", id, err)
-		}
-		// Scorch turns each batch into a segment; one huge batch costs far more
-		// than several of moderate size (measured: 10,000 topics in one batch 29 s).
-		if batch.Size() >= batchSize {
-			if err := idx.Batch(batch); err != nil {
-				return nil, fmt.Errorf("search: index batch: %w", err)
-			}
-			batch.Reset()
+			return fmt.Errorf("search: index %s: %w", id, err)
 		}
 	}
 	if err := idx.Batch(batch); err != nil {
-		return nil, fmt.Errorf("search: index batch: %w", err)
+		return fmt.Errorf("search: index batch: %w", err)
 	}
-	if err := ix.countTerms(); err != nil {
-		return nil, err
-	}
-	return ix, nil
+	return nil
 }
 
 // countTerms reads the document frequencies from Bleve's term dictionaries instead of
