@@ -113,7 +113,7 @@ func (p Policy) Confident(score, coverage float64) bool {
 }
 
 // DefaultPolicy is the calibrated confidence rule.
-var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.1}
+var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.2}
 
 // Assistant answers questions from a corpus. It is safe for concurrent use.
 type Assistant struct {
