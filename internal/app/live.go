@@ -16,10 +16,10 @@ import (
 // Live holds the current Core and swaps in a new one when content or locale files on
 // disk change. A broken edit is reported and the last good Core stays live.
 type Live struct {
-	opt     Options
-	log     *slog.Logger
-	cur     atomic.Pointer[Core]
-	print   string
+	opt   Options
+	log   *slog.Logger
+	cur   atomic.Pointer[Core]
+	print string
 	// OnReload is called after each reload attempt with its error (nil: swapped in).
 	OnReload func(err error)
 	// Grace is how long a replaced Core stays open for requests still using it.

@@ -52,7 +52,9 @@ func TestLiveReload(t *testing.T) {
 	orig, _ := os.ReadFile(file)
 	edited := string(orig) + "\nNeuer Satz.\n"
 	os.WriteFile(file, []byte(edited), 0o644)
-	live := func() bool { return strings.HasSuffix(l.Core().Corpus.Topic("oldenburg-pass").In("de").Body, "Neuer Satz.") }
+	live := func() bool {
+		return strings.HasSuffix(l.Core().Corpus.Topic("oldenburg-pass").In("de").Body, "Neuer Satz.")
+	}
 	if !l.Check() || !live() {
 		t.Fatalf("edit not live (reload errors %v)", errs)
 	}

@@ -40,6 +40,7 @@ func commands() []command {
 		{"shell", "shell [--lang L] [--debug]", "chat with the bot in the terminal", runShell},
 		{"check", "check [--content DIR] [--locales DIR]", "validate content and locale files", runCheck},
 		{"eval", "eval [--min F] [--langs de,en] FILE", "measure answers against a question file", runEval},
+		{"serve", "serve [--addr A] [--data DIR] [--webhook-url U]", "run the Telegram bot and the HTTP server", runServe},
 		{"stamp", "stamp FILE...", "mark translation files as up to date with the German text", runStamp},
 	}
 }

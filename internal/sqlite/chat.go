@@ -14,7 +14,7 @@ var _ chat.Store = (*DB)(nil)
 // Chat returns what is stored about chat id, or chat.ErrNotFound.
 func (d *DB) Chat(ctx context.Context, id int64) (chat.Chat, error) {
 	c := chat.Chat{ID: id}
-	err := d.db.QueryRowContext(ctx, "SELECT lang, active FROM chat WHERE id = ?", id).Scan(&c.Lang, &c.Active)
+	err := d.stmt.chat.QueryRowContext(ctx, id).Scan(&c.Lang, &c.Active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Chat{}, chat.ErrNotFound
 	}
@@ -27,7 +27,7 @@ func (d *DB) Chat(ctx context.Context, id int64) (chat.Chat, error) {
 // SetLang stores the language chat id chose.
 func (d *DB) SetLang(ctx context.Context, id int64, lang string) error {
 	now := millis(d.now())
-	_, err := d.db.ExecContext(ctx, `INSERT INTO chat (id, lang, created_at, updated_at) VALUES (?, ?, ?, ?)
+	_, err := d.w.ExecContext(ctx, `INSERT INTO chat (id, lang, created_at, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at`, id, lang, now, now)
 	if err != nil {
 		return fmt.Errorf("sqlite: set language of chat %d: %w", id, err)
@@ -41,9 +41,9 @@ func (d *DB) SetActive(ctx context.Context, id int64, active bool) error {
 	now := millis(d.now())
 	var err error
 	if active {
-		_, err = d.db.ExecContext(ctx, "UPDATE chat SET active = 1, updated_at = ? WHERE id = ? AND active = 0", now, id)
+		_, err = d.w.ExecContext(ctx, "UPDATE chat SET active = 1, updated_at = ? WHERE id = ? AND active = 0", now, id)
 	} else {
-		_, err = d.db.ExecContext(ctx, `INSERT INTO chat (id, active, created_at, updated_at) VALUES (?, 0, ?, ?)
+		_, err = d.w.ExecContext(ctx, `INSERT INTO chat (id, active, created_at, updated_at) VALUES (?, 0, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET active = 0, updated_at = excluded.updated_at`, id, now, now)
 	}
 	if err != nil {
@@ -55,7 +55,7 @@ func (d *DB) SetActive(ctx context.Context, id int64, active bool) error {
 // Forget deletes the chat's row; the foreign keys turn its votes and questions
 // anonymous. Handled inbox entries carry no payload and stay for deduplication.
 func (d *DB) Forget(ctx context.Context, id int64) error {
-	if _, err := d.db.ExecContext(ctx, "DELETE FROM chat WHERE id = ?", id); err != nil {
+	if _, err := d.w.ExecContext(ctx, "DELETE FROM chat WHERE id = ?", id); err != nil {
 		return fmt.Errorf("sqlite: forget chat %d: %w", id, err)
 	}
 	return nil

@@ -27,31 +27,84 @@ const FileName = "ankommen.db"
 var migrations embed.FS
 
 // DB is the database. It is safe for concurrent use.
+//
+// Writes go through one connection, so that they queue in Go instead of in SQLite's
+// busy handler, which sleeps in steps of milliseconds; reads use a small pool of
+// their own and, in WAL mode, never wait for the writer.
 type DB struct {
-	db  *sql.DB
-	now func() time.Time
+	w, r *sql.DB
+	now  func() time.Time
+	// Statements of the hot paths, prepared once: parsing SQL costs more than
+	// running these small queries.
+	stmt struct {
+		chat, inboxStatus, inboxAdd, inboxDone, offsetSet *sql.Stmt
+	}
 }
 
 // Open opens (creating if needed) the database file at file and brings its schema up
-// to date. Use ":memory:" only in tests that need no second connection.
+// to date.
 func Open(ctx context.Context, file string) (*DB, error) {
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
-		q.Add("_pragma", p)
+	dsn := func(readOnly bool) string {
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+			q.Add("_pragma", p)
+		}
+		if readOnly {
+			q.Add("_pragma", "query_only(1)")
+		} else {
+			// Take the write lock at BEGIN, as a second process (a backup, the
+			// sqlite3 shell) might write too.
+			q.Set("_txlock", "immediate")
+		}
+		return "file:" + file + "?" + q.Encode()
 	}
-	// Write transactions take the write lock at BEGIN: two deferred transactions that
-	// both read then write would otherwise fail with SQLITE_BUSY instead of waiting.
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+file+"?"+q.Encode())
+	w, err := sql.Open("sqlite", dsn(false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", file, err)
 	}
-	d := &DB{db: db, now: time.Now}
-	if err := d.migrate(ctx); err != nil {
-		db.Close()
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	d := &DB{w: w, now: time.Now}
+	fail := func(err error) (*DB, error) {
+		d.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", file, err)
 	}
+	// The schema first: the readers' first connection runs the pragmas on a
+	// database that exists.
+	if err := d.migrate(ctx); err != nil {
+		return fail(err)
+	}
+	if d.r, err = sql.Open("sqlite", dsn(true)); err != nil {
+		return fail(err)
+	}
+	d.r.SetMaxOpenConns(4)
+	d.r.SetMaxIdleConns(4)
+	if err := d.prepare(ctx); err != nil {
+		return fail(err)
+	}
 	return d, nil
+}
+
+func (d *DB) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		db   *sql.DB
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{d.r, &d.stmt.chat, "SELECT lang, active FROM chat WHERE id = ?"},
+		{d.w, &d.stmt.inboxStatus, "SELECT done_at IS NOT NULL FROM inbox WHERE update_id = ?"},
+		{d.w, &d.stmt.inboxAdd, "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"},
+		{d.w, &d.stmt.inboxDone, "UPDATE inbox SET done_at = ?, payload = NULL WHERE update_id = ?"},
+		{d.w, &d.stmt.offsetSet, "INSERT INTO setting (key, value) VALUES ('" + offsetKey + "', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
+	} {
+		st, err := p.db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.stmt = st
+	}
+	return nil
 }
 
 // WithClock returns d using now for the times it stores (tests).
@@ -63,7 +116,17 @@ func (d *DB) WithClock(now func() time.Time) *DB {
 
 // Close closes the database.
 func (d *DB) Close() error {
-	if err := d.db.Close(); err != nil {
+	for _, st := range []*sql.Stmt{d.stmt.chat, d.stmt.inboxStatus, d.stmt.inboxAdd, d.stmt.inboxDone, d.stmt.offsetSet} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	var errs []error
+	if d.r != nil {
+		errs = append(errs, d.r.Close())
+	}
+	errs = append(errs, d.w.Close())
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
@@ -72,7 +135,7 @@ func (d *DB) Close() error {
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
-	if err := d.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := d.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
 	return nil
@@ -81,7 +144,7 @@ func (d *DB) Ping(ctx context.Context) error {
 // Version returns the number of the last migration applied.
 func (d *DB) Version(ctx context.Context) (int, error) {
 	var v int
-	err := d.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migration").Scan(&v)
+	err := d.w.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migration").Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: version: %w", err)
 	}
@@ -124,7 +187,7 @@ func loadMigrations() ([]migration, error) {
 // migrate applies the migrations not applied yet, each in its own transaction
 // together with its entry in schema_migration: a failed migration leaves nothing.
 func (d *DB) migrate(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (
+	if _, err := d.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at INTEGER NOT NULL
@@ -162,7 +225,7 @@ func (d *DB) migrate(ctx context.Context) error {
 
 // tx runs f in a transaction and commits when f returns nil.
 func (d *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,11 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mode string
-	if err := d.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+	if err := d.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
 	var fk int
-	if err := d.db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+	if err := d.w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
 	}
 	d.Close()
@@ -65,7 +65,7 @@ func TestOpenRefusesNewerDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.db.ExecContext(ctx, "INSERT INTO schema_migration VALUES (99, 'future', 0)"); err != nil {
+	if _, err := d.w.ExecContext(ctx, "INSERT INTO schema_migration VALUES (99, 'future', 0)"); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
@@ -157,7 +157,7 @@ func TestForgetKeepsVotesAnonymous(t *testing.T) {
 	}
 	check() // the votes stay
 	var linked int
-	if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM vote WHERE chat_id = 5").Scan(&linked); err != nil || linked != 0 {
+	if err := d.w.QueryRowContext(ctx, "SELECT count(*) FROM vote WHERE chat_id = 5").Scan(&linked); err != nil || linked != 0 {
 		t.Fatalf("votes still linked to chat 5: %d, %v", linked, err)
 	}
 	us, err := d.UnansweredSince(ctx, time.Time{}, 10)
@@ -218,7 +218,7 @@ func TestInbox(t *testing.T) {
 	}
 	// Done drops the payload.
 	var payload []byte
-	if err := d.db.QueryRowContext(ctx, "SELECT payload FROM inbox WHERE update_id = 1").Scan(&payload); err != nil || payload != nil {
+	if err := d.w.QueryRowContext(ctx, "SELECT payload FROM inbox WHERE update_id = 1").Scan(&payload); err != nil || payload != nil {
 		t.Fatalf("payload of a handled update = %q, %v", payload, err)
 	}
 	// Many ids at once (more than one chunk).

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/chat"
@@ -17,16 +16,7 @@ const offsetKey = "poll_offset"
 func (d *DB) Append(ctx context.Context, ups []chat.Update, offset int64) ([]chat.Status, error) {
 	st := make([]chat.Status, len(ups))
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		sel, err := tx.PrepareContext(ctx, "SELECT done_at IS NOT NULL FROM inbox WHERE update_id = ?")
-		if err != nil {
-			return err
-		}
-		defer sel.Close()
-		ins, err := tx.PrepareContext(ctx, "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)")
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
+		sel, ins := tx.StmtContext(ctx, d.stmt.inboxStatus), tx.StmtContext(ctx, d.stmt.inboxAdd)
 		for i, u := range ups {
 			var done bool
 			err := sel.QueryRowContext(ctx, u.ID).Scan(&done)
@@ -45,8 +35,7 @@ func (d *DB) Append(ctx context.Context, ups []chat.Update, offset int64) ([]cha
 			}
 		}
 		if offset > 0 {
-			_, err := tx.ExecContext(ctx, `INSERT INTO setting (key, value) VALUES (?, ?)
-				ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`, offsetKey, offset)
+			_, err := tx.StmtContext(ctx, d.stmt.offsetSet).ExecContext(ctx, offset)
 			return err
 		}
 		return nil
@@ -59,7 +48,7 @@ func (d *DB) Append(ctx context.Context, ups []chat.Update, offset int64) ([]cha
 
 // Pending returns the updates not handled yet, by update_id.
 func (d *DB) Pending(ctx context.Context) ([]chat.Update, error) {
-	rows, err := d.db.QueryContext(ctx, "SELECT update_id, chat_id, payload, received_at FROM inbox WHERE done_at IS NULL ORDER BY update_id")
+	rows, err := d.r.QueryContext(ctx, "SELECT update_id, chat_id, payload, received_at FROM inbox WHERE done_at IS NULL ORDER BY update_id")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
 	}
@@ -86,20 +75,12 @@ func (d *DB) Done(ctx context.Context, ids []int64, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	const chunk = 500 // below SQLite's limit of bound parameters
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		for len(ids) > 0 {
-			n := min(chunk, len(ids))
-			args := make([]any, 0, n+1)
-			args = append(args, millis(at))
-			for _, id := range ids[:n] {
-				args = append(args, id)
-			}
-			q := "UPDATE inbox SET done_at = ?, payload = NULL WHERE update_id IN (?" + strings.Repeat(",?", n-1) + ")"
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		st := tx.StmtContext(ctx, d.stmt.inboxDone)
+		for _, id := range ids {
+			if _, err := st.ExecContext(ctx, millis(at), id); err != nil {
 				return err
 			}
-			ids = ids[n:]
 		}
 		return nil
 	})
@@ -112,7 +93,7 @@ func (d *DB) Done(ctx context.Context, ids []int64, at time.Time) error {
 // Offset returns the stored polling offset, 0 when none.
 func (d *DB) Offset(ctx context.Context) (int64, error) {
 	var v int64
-	err := d.db.QueryRowContext(ctx, "SELECT value FROM setting WHERE key = ?", offsetKey).Scan(&v)
+	err := d.r.QueryRowContext(ctx, "SELECT value FROM setting WHERE key = ?", offsetKey).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -125,7 +106,7 @@ func (d *DB) Offset(ctx context.Context) (int64, error) {
 // Prune deletes handled updates received before t. Telegram keeps undelivered updates
 // for 24 hours, so ids older than that can no longer come twice.
 func (d *DB) Prune(ctx context.Context, before time.Time) (int64, error) {
-	res, err := d.db.ExecContext(ctx, "DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?", millis(before))
+	res, err := d.w.ExecContext(ctx, "DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?", millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: prune inbox: %w", err)
 	}

@@ -53,7 +53,7 @@ type Unanswered struct {
 
 // UnansweredSince returns the questions recorded at or after t, oldest first, at most limit.
 func (d *DB) UnansweredSince(ctx context.Context, t time.Time, limit int) ([]Unanswered, error) {
-	rows, err := d.db.QueryContext(ctx, "SELECT id, at, lang, text, coalesce(chat_id, 0), candidates FROM unanswered WHERE at >= ? ORDER BY at, id LIMIT ?", millis(t), limit)
+	rows, err := d.r.QueryContext(ctx, "SELECT id, at, lang, text, coalesce(chat_id, 0), candidates FROM unanswered WHERE at >= ? ORDER BY at, id LIMIT ?", millis(t), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: unanswered questions: %w", err)
 	}

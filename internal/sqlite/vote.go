@@ -38,7 +38,7 @@ type TopicVotes struct {
 
 // VotesByTopic returns the vote counts of every topic that has votes, by topic id.
 func (d *DB) VotesByTopic(ctx context.Context) ([]TopicVotes, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT topic_id, sum(helpful), sum(1 - helpful) FROM vote GROUP BY topic_id ORDER BY topic_id`)
+	rows, err := d.r.QueryContext(ctx, `SELECT topic_id, sum(helpful), sum(1 - helpful) FROM vote GROUP BY topic_id ORDER BY topic_id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: votes by topic: %w", err)
 	}

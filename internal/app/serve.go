@@ -1,0 +1,241 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/config"
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/metrics"
+	"github.com/oldenburg/ankommen/internal/reply"
+	"github.com/oldenburg/ankommen/internal/server"
+	"github.com/oldenburg/ankommen/internal/sqlite"
+	"github.com/oldenburg/ankommen/internal/telegram"
+)
+
+// Server is the process `ankommen serve` runs: the answering core, the database, the
+// HTTP server and, when a token is configured, the Telegram channel.
+type Server struct {
+	cfg     config.Config
+	log     *slog.Logger
+	DB      *sqlite.DB
+	Live    *Live // the answering core; reloads edited content from disk
+	Metrics *metrics.Metrics
+	Channel *telegram.Channel // nil when Telegram is off
+	HTTP    *server.Server
+
+	// tune lets tests change the channel's options before it is built.
+	tune func(*telegram.Options)
+}
+
+// ServerOption changes how NewServer builds the server (tests).
+type ServerOption func(*Server)
+
+// WithChannelOptions lets f adjust the Telegram channel's options.
+func WithChannelOptions(f func(*telegram.Options)) ServerOption {
+	return func(s *Server) { s.tune = f }
+}
+
+// NewServer builds the server from a validated configuration: it creates the data
+// directory, opens the database, loads content and locales, and binds the HTTP
+// address, so that every start-up problem shows before Run.
+func NewServer(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...ServerOption) (*Server, error) {
+	s := &Server{cfg: cfg, log: logger, Metrics: metrics.New()}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := s.build(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context) (err error) {
+	cfg, logger := s.cfg, s.log
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if s.DB, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, sqlite.FileName)); err != nil {
+		return err
+	}
+	if s.Live, err = NewLive(Options{ContentDir: cfg.ContentDir, LocaleDir: cfg.LocaleDir, Logger: logger, Recorder: s.DB}); err != nil {
+		return err
+	}
+	var webhook server.Options
+	if cfg.Mode() != config.ModeOff {
+		o := telegram.Options{
+			Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
+			Core:  s.channelCore,
+			Store: s.DB, Metrics: s.Metrics, Logger: logger, FloodLimit: cfg.FloodLimit,
+			DrainTimeout: cfg.ShutdownTimeout * 2 / 3,
+		}
+		if s.tune != nil {
+			s.tune(&o)
+		}
+		if s.Channel, err = telegram.New(o); err != nil {
+			return err
+		}
+		if cfg.Mode() == config.ModeWebhook {
+			webhook.Webhook, webhook.WebhookPath = s.Channel.WebhookHandler(), s.Channel.WebhookPath()
+		}
+	}
+	s.HTTP = server.New(server.Options{
+		Addr:        cfg.Addr,
+		Metrics:     s.Metrics.Handler(),
+		Webhook:     webhook.Webhook,
+		WebhookPath: webhook.WebhookPath,
+		Ready:       s.ready,
+		Ask:         s.ask,
+		Status:      s.status,
+		Logger:      logger,
+	})
+	return s.HTTP.Listen()
+}
+
+// channelCore is the current core as the channel uses it.
+func (s *Server) channelCore() telegram.Core {
+	c := s.Live.Core()
+	return telegram.Core{Answerer: c.Assistant, Corpus: c.Corpus, Locale: c.Locale, Renderer: c.Renderer}
+}
+
+// Run serves until ctx ends, then shuts down: the channel stops taking updates and
+// finishes the ones in hand while the HTTP server drains; Close then releases the
+// index and the database. It returns an error when Telegram rejects the bot or the
+// HTTP server fails.
+func (s *Server) Run(ctx context.Context) error {
+	s.log.Info("ankommen serve: started", "addr", s.HTTP.Addr(), "telegram", string(s.cfg.Mode()),
+		"topics", len(s.Live.Core().Corpus.IDs), "data", s.cfg.DataDir, "reload", s.Live.Watching())
+	if s.Channel == nil {
+		s.log.Warn("Telegram is off: TELEGRAM_BOT_TOKEN is not set. The HTTP server runs without the bot; try http://" +
+			s.HTTP.Addr() + "/ask?q=Where+is+the+immigration+office")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.Live.Watch(ctx, 2*time.Second) // edits in ANKOMMEN_CONTENT / ANKOMMEN_LOCALES
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.HTTP.Serve(); err != nil {
+			errs <- err
+			cancel()
+		}
+	}()
+	if s.Channel != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Channel.Run(ctx); err != nil {
+				errs <- err
+			}
+			cancel() // the channel stopping for good stops the process
+		}()
+	}
+	<-ctx.Done()
+	s.log.Info("ankommen serve: shutting down")
+	shutdown, stop := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer stop()
+	if err := s.HTTP.Shutdown(shutdown); err != nil {
+		s.log.Warn("HTTP shutdown", "err", err)
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	s.log.Info("ankommen serve: stopped")
+	return errors.Join(all...)
+}
+
+// Close releases the index and the database.
+func (s *Server) Close() error {
+	var errs []error
+	if s.Live != nil {
+		errs = append(errs, s.Live.Close())
+	}
+	if s.DB != nil {
+		errs = append(errs, s.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) ready(ctx context.Context) error {
+	if err := s.DB.Ping(ctx); err != nil {
+		return err
+	}
+	if s.Channel != nil {
+		return s.Channel.Ready()
+	}
+	return nil
+}
+
+func (s *Server) status() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ankommen is running: %d topics in %s.\n", len(s.Live.Core().Corpus.IDs), strings.Join(content.Languages, ", "))
+	switch s.cfg.Mode() {
+	case config.ModeOff:
+		b.WriteString("Telegram is off (no TELEGRAM_BOT_TOKEN).\n")
+	default:
+		state := "connected"
+		if s.Channel.Ready() != nil {
+			state = "connecting"
+		}
+		fmt.Fprintf(&b, "Telegram: %s (%s).\n", s.cfg.Mode(), state)
+	}
+	b.WriteString("\nGET /ask?q=...&lang=..  ask a question (answer as JSON)\nGET /healthz            liveness\nGET /readyz             readiness\nGET /metrics            Prometheus metrics\n")
+	return b.String()
+}
+
+// AskAnswer is the JSON answer of GET /ask.
+type AskAnswer struct {
+	Question     string         `json:"question"`
+	Lang         string         `json:"lang"`
+	Kind         string         `json:"kind"`
+	Topic        string         `json:"topic,omitempty"`
+	Confident    bool           `json:"confident"`
+	Answer       string         `json:"answer"`
+	Alternatives []AskAlternate `json:"alternatives"`
+	Elapsed      string         `json:"elapsed"`
+}
+
+// AskAlternate is a further topic of an AskAnswer.
+type AskAlternate struct {
+	Topic string `json:"topic"`
+	Title string `json:"title"`
+}
+
+func (s *Server) ask(ctx context.Context, q, lang string) (any, error) {
+	if lang != "" && !content.IsLanguage(lang) {
+		return nil, server.BadRequest(fmt.Sprintf("unsupported language %q; supported: %s", lang, strings.Join(content.Languages, ", ")))
+	}
+	start := time.Now()
+	core := s.Live.Core()
+	r, err := core.Assistant.Answer(ctx, assistant.Question{Text: q, Lang: lang})
+	if err != nil {
+		return nil, err
+	}
+	a := AskAnswer{Question: r.Question, Lang: r.Lang, Kind: string(r.Kind), Confident: r.Confident,
+		Answer: core.Renderer.Render(r, reply.FormatPlain), Alternatives: []AskAlternate{}, Elapsed: time.Since(start).String()}
+	if r.Topic != nil {
+		a.Topic = r.Topic.ID
+	}
+	for _, alt := range r.Alternatives {
+		a.Alternatives = append(a.Alternatives, AskAlternate{Topic: alt.TopicID, Title: alt.Title})
+	}
+	return a, nil
+}

@@ -1,0 +1,234 @@
+// Package config reads the settings of `ankommen serve`: environment variables
+// first, command-line flags override them. Validate reports every problem at once, one
+// sentence each; the bot token never appears in an error, a log line or a dump.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultAPIURL is Telegram's Bot API.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// Config is the configuration of the server process.
+type Config struct {
+	Token         string // TELEGRAM_BOT_TOKEN; "" runs without Telegram
+	APIURL        string // TELEGRAM_API_URL
+	WebhookURL    string // TELEGRAM_WEBHOOK_URL; "" means long polling
+	WebhookSecret string // TELEGRAM_WEBHOOK_SECRET
+	Addr          string // ANKOMMEN_ADDR
+	DataDir       string // ANKOMMEN_DATA
+	ContentDir    string // ANKOMMEN_CONTENT; "" means embedded
+	LocaleDir     string // ANKOMMEN_LOCALES; "" means embedded
+	LogFormat     string // ANKOMMEN_LOG_FORMAT: text or json
+	LogLevel      string // ANKOMMEN_LOG_LEVEL: debug, info, warn, error
+	// FloodLimit is how many messages a user may send a minute (ANKOMMEN_FLOOD_LIMIT).
+	FloodLimit int
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// Mode says how the bot gets its updates.
+type Mode string
+
+const (
+	ModeOff     Mode = "off"     // no token: Telegram is off
+	ModePolling Mode = "polling" // getUpdates long polling
+	ModeWebhook Mode = "webhook" // Telegram posts updates to WebhookURL
+)
+
+// Mode returns how the bot runs with c.
+func (c Config) Mode() Mode {
+	switch {
+	case c.Token == "":
+		return ModeOff
+	case c.WebhookURL != "":
+		return ModeWebhook
+	}
+	return ModePolling
+}
+
+// Defaults returns the configuration read from the environment (getenv may be
+// os.Getenv); unset variables take their defaults. Number and duration variables that
+// do not parse keep their text for Validate to report.
+func Defaults(getenv func(string) string) (Config, []error) {
+	or := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Token:           strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN")),
+		APIURL:          or("TELEGRAM_API_URL", DefaultAPIURL),
+		WebhookURL:      or("TELEGRAM_WEBHOOK_URL", ""),
+		WebhookSecret:   strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_SECRET")),
+		Addr:            or("ANKOMMEN_ADDR", "127.0.0.1:8080"),
+		DataDir:         or("ANKOMMEN_DATA", "data"),
+		ContentDir:      or("ANKOMMEN_CONTENT", ""),
+		LocaleDir:       or("ANKOMMEN_LOCALES", ""),
+		LogFormat:       or("ANKOMMEN_LOG_FORMAT", "text"),
+		LogLevel:        or("ANKOMMEN_LOG_LEVEL", "info"),
+		FloodLimit:      20,
+		ShutdownTimeout: 15 * time.Second,
+	}
+	var errs []error
+	if v := getenv("ANKOMMEN_FLOOD_LIMIT"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ANKOMMEN_FLOOD_LIMIT must be a whole number of messages a minute, not %q.", v))
+		} else {
+			c.FloodLimit = n
+		}
+	}
+	return c, errs
+}
+
+// RegisterFlags adds a flag for every setting to fs, with c's values as defaults.
+// The token has no flag: a flag would show it in the process list.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.APIURL, "api-url", c.APIURL, "Telegram Bot API base URL (env TELEGRAM_API_URL)")
+	fs.StringVar(&c.WebhookURL, "webhook-url", c.WebhookURL, "public HTTPS URL Telegram posts updates to; empty: long polling (env TELEGRAM_WEBHOOK_URL)")
+	fs.StringVar(&c.WebhookSecret, "webhook-secret", c.WebhookSecret, "secret Telegram sends with each webhook request (env TELEGRAM_WEBHOOK_SECRET)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address for health, metrics and the webhook (env ANKOMMEN_ADDR)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the database (env ANKOMMEN_DATA)")
+	fs.StringVar(&c.ContentDir, "content", c.ContentDir, "read content from this directory instead of the embedded content (env ANKOMMEN_CONTENT)")
+	fs.StringVar(&c.LocaleDir, "locales", c.LocaleDir, "read locale files from this directory instead of the embedded ones (env ANKOMMEN_LOCALES)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env ANKOMMEN_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error; user text is logged only at debug (env ANKOMMEN_LOG_LEVEL)")
+	fs.IntVar(&c.FloodLimit, "flood-limit", c.FloodLimit, "messages a user may send a minute before the bot pauses for them (env ANKOMMEN_FLOOD_LIMIT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take")
+}
+
+var (
+	tokenRe  = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{30,}$`)
+	secretRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+)
+
+// Validate returns every problem with c, one sentence each, joined; nil when c is good.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Token != "" && !tokenRe.MatchString(c.Token) {
+		add("TELEGRAM_BOT_TOKEN does not look like a bot token from @BotFather (digits, a colon, then at least 30 letters, digits, _ or -).")
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		add("TELEGRAM_API_URL must be an http or https URL such as %s, not %q.", DefaultAPIURL, c.APIURL)
+	} else if u.RawQuery != "" || u.Fragment != "" {
+		add("TELEGRAM_API_URL must be a base URL without query or fragment, not %q.", c.APIURL)
+	}
+	if c.WebhookURL != "" {
+		u, err := url.Parse(c.WebhookURL)
+		switch {
+		case err != nil || u.Host == "":
+			add("TELEGRAM_WEBHOOK_URL must be an absolute URL such as https://bot.example.org/telegram, not %q.", c.WebhookURL)
+		case u.Scheme != "https":
+			add("TELEGRAM_WEBHOOK_URL must start with https://: Telegram sends updates only over HTTPS.")
+		}
+		if c.WebhookSecret == "" {
+			add("TELEGRAM_WEBHOOK_SECRET must be set in webhook mode, so that only Telegram can post updates.")
+		}
+		if c.Token == "" {
+			add("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not; set the token or remove the webhook URL.")
+		}
+	}
+	if c.WebhookSecret != "" && !secretRe.MatchString(c.WebhookSecret) {
+		add("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -.")
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		add("ANKOMMEN_ADDR must be host:port such as 127.0.0.1:8080, not %q.", c.Addr)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		add("ANKOMMEN_ADDR must end in a port number between 0 and 65535, not %q.", c.Addr)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		add("ANKOMMEN_DATA must name a directory for the database.")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		add("ANKOMMEN_LOG_FORMAT must be text or json, not %q.", c.LogFormat)
+	}
+	if _, err := c.Level(); err != nil {
+		add("ANKOMMEN_LOG_LEVEL must be debug, info, warn or error, not %q.", c.LogLevel)
+	}
+	if c.FloodLimit < 1 {
+		add("ANKOMMEN_FLOOD_LIMIT must be at least 1 message a minute, not %d.", c.FloodLimit)
+	}
+	if c.ShutdownTimeout <= 0 {
+		add("The shutdown timeout must be positive, not %s.", c.ShutdownTimeout)
+	}
+	return errors.Join(errs...)
+}
+
+// Level returns the slog level of c.LogLevel.
+func (c Config) Level() (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(c.LogLevel))
+	return l, err
+}
+
+// WebhookPath returns the path part of the webhook URL, "/" when it has none.
+func (c Config) WebhookPath() string {
+	u, err := url.Parse(c.WebhookURL)
+	if err != nil || u.Path == "" {
+		return "/"
+	}
+	return u.Path
+}
+
+// Redacted is what logs and dumps show instead of a secret.
+const Redacted = "[redacted]"
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return Redacted
+}
+
+// LogValue shows c in logs with the token and the webhook secret redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("mode", string(c.Mode())),
+		slog.String("token", redact(c.Token)),
+		slog.String("api_url", c.APIURL),
+		slog.String("webhook_url", c.WebhookURL),
+		slog.String("webhook_secret", redact(c.WebhookSecret)),
+		slog.String("addr", c.Addr),
+		slog.String("data", c.DataDir),
+		slog.String("content", orEmbedded(c.ContentDir)),
+		slog.String("locales", orEmbedded(c.LocaleDir)),
+		slog.String("log_format", c.LogFormat),
+		slog.String("log_level", c.LogLevel),
+		slog.Int("flood_limit", c.FloodLimit),
+	)
+}
+
+// String shows c with secrets redacted (for %v and %+v).
+func (c Config) String() string {
+	var b strings.Builder
+	for i, a := range c.LogValue().Group() {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%s", a.Key, a.Value)
+	}
+	return b.String()
+}
+
+// GoString keeps %#v from printing the token.
+func (c Config) GoString() string { return "config.Config{" + c.String() + "}" }
+
+func orEmbedded(dir string) string {
+	if dir == "" {
+		return "embedded"
+	}
+	return dir
+}

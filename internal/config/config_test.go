@@ -1,0 +1,141 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+const token = "123456789:AAHsecretSECRETsecretSECRETsecret_-1"
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsAndFlags(t *testing.T) {
+	c, errs := Defaults(env(map[string]string{
+		"TELEGRAM_BOT_TOKEN": token, "ANKOMMEN_ADDR": "0.0.0.0:9000", "ANKOMMEN_FLOOD_LIMIT": "7",
+	}))
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if c.Addr != "0.0.0.0:9000" || c.FloodLimit != 7 || c.APIURL != DefaultAPIURL || c.DataDir != "data" || c.Mode() != ModePolling {
+		t.Fatalf("defaults: %+v", c)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--addr", "127.0.0.1:1234", "--webhook-url", "https://x.example/hook", "--webhook-secret", "abc"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:1234" || c.Mode() != ModeWebhook || c.WebhookPath() != "/hook" {
+		t.Fatalf("flags do not override: %+v", c)
+	}
+	if fs.Lookup("token") != nil {
+		t.Error("the token must not be a flag")
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("valid config: %v", err)
+	}
+	if _, errs := Defaults(env(map[string]string{"ANKOMMEN_FLOOD_LIMIT": "many"})); len(errs) != 1 {
+		t.Errorf("bad number not reported: %v", errs)
+	}
+	if off, _ := Defaults(env(nil)); off.Mode() != ModeOff || off.Validate() != nil {
+		t.Errorf("no token: mode %s, %v", off.Mode(), off.Validate())
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good, _ := Defaults(env(map[string]string{"TELEGRAM_BOT_TOKEN": token}))
+	cases := []struct {
+		name string
+		edit func(*Config)
+		want []string // one sentence each
+	}{
+		{"bad token", func(c *Config) { c.Token = "not-a-token" }, []string{"TELEGRAM_BOT_TOKEN does not look like a bot token"}},
+		{"bad API URL", func(c *Config) { c.APIURL = "ftp://x" }, []string{"TELEGRAM_API_URL must be an http or https URL"}},
+		{"webhook over http without secret", func(c *Config) { c.WebhookURL = "http://x.example/hook" },
+			[]string{"must start with https://", "TELEGRAM_WEBHOOK_SECRET must be set"}},
+		{"webhook without token", func(c *Config) { c.Token = ""; c.WebhookURL = "https://x.example/h"; c.WebhookSecret = "s" },
+			[]string{"TELEGRAM_BOT_TOKEN is not"}},
+		{"bad secret", func(c *Config) { c.WebhookURL = "https://x.example/h"; c.WebhookSecret = "has space" }, []string{"1 to 256 characters"}},
+		{"bad addr", func(c *Config) { c.Addr = "8080" }, []string{"ANKOMMEN_ADDR must be host:port"}},
+		{"bad port", func(c *Config) { c.Addr = "localhost:http2" }, []string{"port number"}},
+		{"everything else", func(c *Config) {
+			c.DataDir, c.LogFormat, c.LogLevel, c.FloodLimit, c.ShutdownTimeout = " ", "xml", "loud", 0, 0
+		}, []string{"ANKOMMEN_DATA", "ANKOMMEN_LOG_FORMAT", "ANKOMMEN_LOG_LEVEL", "ANKOMMEN_FLOOD_LIMIT", "shutdown timeout"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := good
+			c.Token = token
+			tc.edit(&c)
+			err := c.Validate()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tc.want) {
+				t.Errorf("%d problems reported, want %d:\n%v", len(lines), len(tc.want), err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q missing from:\n%v", w, err)
+				}
+			}
+			for _, l := range lines {
+				if !strings.HasSuffix(l, ".") {
+					t.Errorf("not a sentence: %q", l)
+				}
+			}
+			if strings.Contains(err.Error(), "AAHsecret") {
+				t.Error("the token appears in an error")
+			}
+		})
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	c, _ := Defaults(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": "hook-secret-123"}))
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), buf.String()} {
+		if strings.Contains(s, "AAHsecret") || strings.Contains(s, "hook-secret-123") {
+			t.Errorf("secret printed: %s", s)
+		}
+		if !strings.Contains(s, Redacted) {
+			t.Errorf("no redaction marker: %s", s)
+		}
+	}
+}
+
+func TestLoggerRedacts(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			c, _ := Defaults(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": "hook-secret-123"}))
+			c.LogFormat, c.LogLevel = format, "debug"
+			var buf bytes.Buffer
+			log := c.Logger(&buf).With("base", "https://api/bot"+token+"/getMe")
+			log.Info("calling https://api.telegram.org/bot"+token+"/sendMessage",
+				"err", errors.New("Post \"https://api/bot"+token+"/x\": refused"),
+				"secret", "hook-secret-123",
+				slog.Group("g", "inner", "…"+strings.SplitN(token, ":", 2)[1]),
+				"n", 3)
+			log.WithGroup("grp").Debug("x", "v", token)
+			out := buf.String()
+			if strings.Contains(out, "AAHsecret") || strings.Contains(out, "hook-secret-123") {
+				t.Fatalf("secret in the log:\n%s", out)
+			}
+			if strings.Count(out, Redacted) < 6 || !strings.Contains(out, "n=3") && !strings.Contains(out, `"n":3`) {
+				t.Errorf("log:\n%s", out)
+			}
+		})
+	}
+	// Without secrets the handler is not wrapped.
+	h := slog.NewTextHandler(io.Discard, nil)
+	if Redact(h, "", "") != slog.Handler(h) {
+		t.Error("wrapped without secrets")
+	}
+}

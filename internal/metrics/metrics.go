@@ -1,0 +1,148 @@
+// Package metrics defines the Prometheus metrics of the server process on a registry
+// of their own (no global state), and serves them.
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds the collectors. Its methods are safe for concurrent use; a nil
+// *Metrics records nothing.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	updates     *prometheus.CounterVec
+	answers     *prometheus.CounterVec
+	escalations *prometheus.CounterVec
+	emergencies *prometheus.CounterVec
+	apiErrors   *prometheus.CounterVec
+	sent        *prometheus.CounterVec
+	ignored     *prometheus.CounterVec
+	latency     prometheus.Histogram
+	backlog     prometheus.Gauge
+}
+
+// New returns the metrics registered on a new registry, with the Go runtime and
+// process collectors.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_updates_total",
+			Help: "Telegram updates received, by type (text, command, callback, media, edited, channel_post, member, other).",
+		}, []string{"type"}),
+		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_answers_total",
+			Help: "Replies from the answering core, by outcome (answer, not_sure, emergency, greeting, thanks, human, empty, error) and language.",
+		}, []string{"outcome", "lang"}),
+		escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_escalations_total",
+			Help: "Users shown the way to a person, by reason (not_sure, asked, button).",
+		}, []string{"reason"}),
+		emergencies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_emergencies_total",
+			Help: "Messages answered as emergencies, by language.",
+		}, []string{"lang"}),
+		apiErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_telegram_api_errors_total",
+			Help: "Failed Telegram Bot API calls, by method and kind (bad_request, unauthorized, forbidden, not_found, conflict, too_many_requests, server, network, other).",
+		}, []string{"method", "kind"}),
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_telegram_calls_total",
+			Help: "Bot API calls from the outgoing queue, by method and result (ok, failed, dropped).",
+		}, []string{"method", "result"}),
+		ignored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_updates_ignored_total",
+			Help: "Updates not answered on purpose, by reason (duplicate, flood, group, inactive, undecodable).",
+		}, []string{"reason"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ankommen_update_handling_seconds",
+			Help:    "Time from receiving an update until its replies were accepted by Telegram.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
+		backlog: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ankommen_updates_in_flight",
+			Help: "Updates received and not handled yet.",
+		}),
+	}
+	reg.MustRegister(m.updates, m.answers, m.escalations, m.emergencies, m.apiErrors, m.sent, m.ignored, m.latency, m.backlog,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Registry returns the registry (tests gather from it).
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Update counts a received update of the given type.
+func (m *Metrics) Update(typ string) {
+	if m != nil {
+		m.updates.WithLabelValues(typ).Inc()
+	}
+}
+
+// Answer counts a reply of the core.
+func (m *Metrics) Answer(outcome, lang string) {
+	if m != nil {
+		m.answers.WithLabelValues(outcome, lang).Inc()
+	}
+}
+
+// Escalation counts a user shown the way to a person.
+func (m *Metrics) Escalation(reason string) {
+	if m != nil {
+		m.escalations.WithLabelValues(reason).Inc()
+	}
+}
+
+// Emergency counts an emergency answer.
+func (m *Metrics) Emergency(lang string) {
+	if m != nil {
+		m.emergencies.WithLabelValues(lang).Inc()
+	}
+}
+
+// APIError counts a failed Bot API call.
+func (m *Metrics) APIError(method, kind string) {
+	if m != nil {
+		m.apiErrors.WithLabelValues(method, kind).Inc()
+	}
+}
+
+// Call counts the outcome of a queued Bot API call.
+func (m *Metrics) Call(method, result string) {
+	if m != nil {
+		m.sent.WithLabelValues(method, result).Inc()
+	}
+}
+
+// Ignored counts an update not answered on purpose.
+func (m *Metrics) Ignored(reason string) {
+	if m != nil {
+		m.ignored.WithLabelValues(reason).Inc()
+	}
+}
+
+// Handled observes how long an update took, and that it left the backlog.
+func (m *Metrics) Handled(d time.Duration) {
+	if m != nil {
+		m.latency.Observe(d.Seconds())
+	}
+}
+
+// Backlog adds n (may be negative) to the updates in flight.
+func (m *Metrics) Backlog(n int) {
+	if m != nil {
+		m.backlog.Add(float64(n))
+	}
+}

@@ -1,0 +1,8 @@
+package telegram
+
+import "github.com/oldenburg/ankommen/internal/sqlite"
+
+type (
+	sqliteUnanswered = sqlite.Unanswered
+	sqliteTopicVotes = sqlite.TopicVotes
+)

@@ -1,0 +1,489 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/chat"
+	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
+)
+
+func TestTooManyRequestsWaitsRetryAfter(t *testing.T) {
+	t.Parallel()
+	for _, m := range []mode{polling, webhook} {
+		t.Run(string(m), func(t *testing.T) {
+			h := newHarness(t, m)
+			h.api.FailNext("sendMessage", 1, tt.TooMany(3))
+			h.deliver(tt.Text(anna, "hi"))
+			h.waitTo(anna.ID, 1)
+			calls := h.api.Requests("sendMessage")
+			if len(calls) != 2 || calls[0].Status != 429 || calls[1].Status != 200 {
+				t.Fatalf("calls: %s", h.api.Summary())
+			}
+			if gap, want := calls[1].At.Sub(calls[0].At), 3*testLimits.RetryAfterUnit; gap < want {
+				t.Errorf("retried after %v, want at least retry_after = %v", gap, want)
+			}
+			if calls[0].Params["text"] != calls[1].Params["text"] {
+				t.Error("the retry sent something else")
+			}
+			h.waitIdle()
+			if n := metricSum(t, h, "ankommen_telegram_api_errors_total", map[string]string{"method": "sendMessage", "kind": "too_many_requests"}); n != 1 {
+				t.Errorf("api errors too_many_requests = %v, want 1", n)
+			}
+		})
+	}
+}
+
+func TestServerErrorsAreRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	h.api.FailNext("sendMessage", 2, tt.ServerError(502))
+	h.deliver(tt.Text(anna, "hi"))
+	h.waitTo(anna.ID, 1)
+	calls := h.api.Requests("sendMessage")
+	if len(calls) != 3 || calls[0].Status != 502 || calls[1].Status != 502 || calls[2].Status != 200 {
+		t.Fatalf("calls: %s", h.api.Summary())
+	}
+	h.waitIdle()
+	if n := metricSum(t, h, "ankommen_telegram_api_errors_total", map[string]string{"kind": "server"}); n != 2 {
+		t.Errorf("server errors = %v, want 2", n)
+	}
+
+	// A call that keeps failing is given up after MaxAttempts; the update is done.
+	h.api.FailNext("sendMessage", 100, tt.ServerError(500))
+	h.deliver(tt.Text(bernd, "hallo"))
+	h.api.WaitFor(t, 10*time.Second, "attempts", func(s *tt.Server) bool { return len(s.Requests("sendMessage")) >= 3+testLimits.MaxAttempts })
+	h.waitIdle()
+	if n := len(h.api.Requests("sendMessage")); n != 3+testLimits.MaxAttempts {
+		t.Errorf("%d calls, want %d", n, 3+testLimits.MaxAttempts)
+	}
+}
+
+func TestPollingSurvivesGetUpdatesFailures(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	// The poll in progress is past the script; the next two fail.
+	h.api.FailNext("getUpdates", 1, tt.ServerError(502))
+	h.api.FailNext("getUpdates", 1, tt.TooMany(1))
+	h.deliver(tt.Text(anna, "hi"))
+	h.waitTo(anna.ID, 1)
+	h.api.WaitFor(t, 5*time.Second, "two failed polls", func(*tt.Server) bool {
+		return metricSum(t, h, "ankommen_telegram_api_errors_total", map[string]string{"method": "getUpdates"}) == 2
+	})
+	h.deliver(tt.Text(bernd, "hallo"))
+	h.waitTo(bernd.ID, 1)
+	polls := h.api.Requests("getUpdates")
+	var codes []int
+	for _, p := range polls {
+		codes = append(codes, p.Status)
+	}
+	if !slices.Contains(codes, 502) || !slices.Contains(codes, 429) {
+		t.Errorf("getUpdates answers: %v", codes)
+	}
+}
+
+func TestForbiddenMarksChatInactive(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	ctx := context.Background()
+	h.api.FailNext("sendMessage", 1, tt.Forbidden())
+	// The long guide needs several messages: after the 403 the rest is dropped.
+	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	h.api.WaitFor(t, 10*time.Second, "403", func(s *tt.Server) bool { return len(s.Requests("sendMessage")) >= 1 })
+	h.waitIdle()
+	if n := len(h.api.Requests("sendMessage")); n != 1 {
+		t.Errorf("%d sendMessage calls after the 403, want 1: %s", n, h.api.Summary())
+	}
+	c, err := h.db.Chat(ctx, anna.ID)
+	if err != nil || c.Active {
+		t.Fatalf("chat after 403: %+v, %v", c, err)
+	}
+	// Writing again means the user unblocked the bot.
+	h.deliver(tt.Text(anna, "hi"))
+	h.waitTo(anna.ID, 1)
+	if c, _ := h.db.Chat(ctx, anna.ID); !c.Active {
+		t.Error("chat still inactive after a new message")
+	}
+	// my_chat_member tells the same without a failed call.
+	h.deliver(tt.Blocked(bernd))
+	h.waitIdle()
+	if c, err := h.db.Chat(ctx, bernd.ID); err != nil || c.Active {
+		t.Errorf("chat after blocking: %+v, %v", c, err)
+	}
+	h.deliver(tt.Unblocked(bernd))
+	h.waitIdle()
+	if c, _ := h.db.Chat(ctx, bernd.ID); !c.Active {
+		t.Error("chat inactive after unblocking")
+	}
+}
+
+// TestRestartLosesNothingAndAnswersOnce stops the channel while a reply hangs and
+// updates wait, then starts a new one on the same database: every update is answered
+// exactly once.
+func TestRestartLosesNothingAndAnswersOnce(t *testing.T) {
+	t.Parallel()
+	var hang atomic.Bool
+	hang.Store(true)
+	h := newHarness(t, polling, func(o *Options) { o.DrainTimeout = 200 * time.Millisecond; o.Workers = 2 })
+	h.api.Script("sendMessage", func(r tt.Request) *tt.Response {
+		if hang.Load() && r.Int("chat_id") == anna.ID {
+			return &tt.Response{Hang: true, Status: 200, Body: map[string]any{"ok": true, "result": map[string]any{"message_id": 1, "date": 1, "chat": map[string]any{"id": anna.ID, "type": "private"}}}}
+		}
+		return nil
+	})
+	users := []tt.User{anna, bernd, chen, dana}
+	var first []byte
+	for i := 0; i < 3; i++ {
+		for _, u := range users {
+			data := h.api.AddUpdate(tt.Text(u, "hi"))
+			if first == nil && u.ID == bernd.ID {
+				first = data
+			}
+		}
+	}
+	// Bernd's, Chen's and Dana's replies go through; Anna's first one hangs.
+	for _, u := range users[1:] {
+		h.waitTo(u.ID, 3)
+	}
+	h.stop()
+	pending, err := h.db.Pending(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 3 {
+		t.Fatalf("%d updates pending after the stop, want Anna's 3", len(pending))
+	}
+	for _, p := range pending {
+		if p.ChatID != anna.ID {
+			t.Errorf("pending update of chat %d", p.ChatID)
+		}
+	}
+
+	// Telegram delivers an answered update again: it is recognised.
+	h.api.WaitFor(t, 5*time.Second, "the old poll to end", func(s *tt.Server) bool { return s.Polling() == 0 })
+	h.api.Redeliver(first)
+	hang.Store(false)
+	h.start()
+	h.waitTo(anna.ID, 3)
+	h.waitIdle()
+	for _, u := range users {
+		if n := len(h.sentTo(u.ID)); n != 3 {
+			t.Errorf("chat %d got %d answers, want 3", u.ID, n)
+		}
+	}
+	if n := metricSum(t, h, "ankommen_updates_ignored_total", map[string]string{"reason": "duplicate"}); n != 1 {
+		t.Errorf("duplicates ignored = %v, want 1", n)
+	}
+	off, _ := h.db.Offset(context.Background())
+	if off <= 1011 {
+		t.Errorf("stored offset %d", off)
+	}
+}
+
+func TestWebhookSecurity(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, webhook)
+	hooks := h.api.Sent("setWebhook")
+	if len(hooks) != 1 || hooks[0].Params["url"] != "https://bot.example.org/telegram/hook" || hooks[0].Params["secret_token"] != testSecret {
+		t.Fatalf("setWebhook: %+v", hooks)
+	}
+	if !strings.Contains(hooks[0].Params["allowed_updates"], "callback_query") {
+		t.Errorf("allowed_updates = %s", hooks[0].Params["allowed_updates"])
+	}
+	update, _ := json.Marshal(map[string]any{"update_id": 1, "message": tt.Text(anna, "hi")["message"]})
+	cases := []struct {
+		name   string
+		body   []byte
+		secret string
+		method string
+		want   int
+	}{
+		{"no secret", update, "", http.MethodPost, http.StatusUnauthorized},
+		{"wrong secret", update, "wrong", http.MethodPost, http.StatusUnauthorized},
+		{"secret with a different length", update, testSecret + "x", http.MethodPost, http.StatusUnauthorized},
+		{"GET", nil, testSecret, http.MethodGet, http.StatusMethodNotAllowed},
+		{"over 1 MB", append(append([]byte(`{"update_id":2,"message":{"text":"`), bytes.Repeat([]byte("a"), MaxWebhookBody)...), `"}}`...), testSecret, http.MethodPost, http.StatusRequestEntityTooLarge},
+		{"not JSON", []byte("hello"), testSecret, http.MethodPost, http.StatusBadRequest},
+		{"no update_id", []byte(`{"message":{}}`), testSecret, http.MethodPost, http.StatusBadRequest},
+		{"right secret", update, testSecret, http.MethodPost, http.StatusOK},
+		{"the same update again", update, testSecret, http.MethodPost, http.StatusOK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, h.hook.URL+h.ch.WebhookPath(), bytes.NewReader(c.body))
+			if c.secret != "" {
+				req.Header.Set(SecretHeader, c.secret)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, c.want)
+			}
+		})
+	}
+	h.waitTo(anna.ID, 1)
+	h.waitIdle()
+	if n := len(h.sentTo(anna.ID)); n != 1 {
+		t.Errorf("%d answers, want 1 (unauthorized and duplicate posts answer nothing)", n)
+	}
+}
+
+// TestWebhookStoresBeforeRun: updates posted before the bot is connected wait in
+// the inbox and are answered once it is.
+func TestWebhookStoresBeforeRun(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, webhook)
+	h.stop()
+	h.start()
+	h.stop()
+	// A new channel, not running: the handler still stores.
+	ch, err := New(h.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ch = ch
+	rec := httptestRecorder(t, ch, tt.Text(dana, "hallo"), 77)
+	if rec != http.StatusOK {
+		t.Fatalf("status %d", rec)
+	}
+	if p, _ := h.db.Pending(context.Background()); len(p) != 1 || p[0].ID != 77 {
+		t.Fatalf("pending = %+v", p)
+	}
+	h.start()
+	h.waitTo(dana.ID, 1)
+	h.waitIdle()
+}
+
+func TestFloodControl(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling, func(o *Options) { o.FloodLimit = 3 })
+	for i := 0; i < 6; i++ {
+		h.deliver(tt.Text(anna, "hi"))
+	}
+	h.deliver(tt.Text(bernd, "hallo")) // another user is not slowed down
+	h.waitTo(bernd.ID, 1)
+	h.waitTo(anna.ID, 4)
+	h.waitIdle()
+	msgs := h.sentTo(anna.ID)
+	if len(msgs) != 4 {
+		t.Fatalf("%d messages to a flooding user, want 3 answers and 1 notice", len(msgs))
+	}
+	mustContain(t, "notice", msgs[3].Params["text"], "a lot of messages")
+	h.deliver(tt.Callback(anna, "v:en:+:work")) // buttons count too: ignored
+	h.waitIdle()
+	if n := len(h.api.Sent("answerCallbackQuery")); n != 0 {
+		t.Errorf("%d callback answers during the pause", n)
+	}
+
+	h.clock.Advance(61 * time.Second)
+	h.deliver(tt.Text(anna, "hi"))
+	h.waitTo(anna.ID, 5)
+	if n := metricSum(t, h, "ankommen_updates_ignored_total", map[string]string{"reason": "flood"}); n != 4 {
+		t.Errorf("flood ignored = %v, want 4", n)
+	}
+}
+
+// TestRateLimits runs with short limits: messages to one chat are spaced PerChat
+// apart, and all messages Global apart.
+func TestRateLimits(t *testing.T) {
+	t.Parallel()
+	lim := testLimits
+	lim.Off = false
+	lim.PerChat = 60 * time.Millisecond
+	lim.PerGroup = 120 * time.Millisecond
+	lim.Global = 15 * time.Millisecond
+	lim.GlobalBurst = 1
+	h := newHarness(t, polling, func(o *Options) { o.Limits = lim })
+
+	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	users := []tt.User{bernd, chen, dana, {ID: 105, Lang: "en"}, {ID: 106, Lang: "en"}}
+	for _, u := range users {
+		h.deliver(tt.Text(u, "hi"))
+	}
+	for _, u := range users {
+		h.waitTo(u.ID, 1)
+	}
+	h.waitIdle()
+	guide := h.sentTo(anna.ID)
+	if len(guide) < 2 {
+		t.Fatalf("guide in %d pieces", len(guide))
+	}
+	// Times are taken when the fake receives a call, a little after it started:
+	// allow some slack.
+	slack := 10 * time.Millisecond
+	for i := 1; i < len(guide); i++ {
+		if gap := guide[i].At.Sub(guide[i-1].At); gap < lim.PerChat-slack {
+			t.Errorf("pieces %d and %d to one chat %v apart, want ≥ %v", i-1, i, gap, lim.PerChat)
+		}
+	}
+	// The global limit is a rate: n messages take at least (n-1) intervals.
+	all := h.api.Sent("sendMessage")
+	if span, want := all[len(all)-1].At.Sub(all[0].At), time.Duration(len(all)-1)*lim.Global; span < want-slack {
+		t.Errorf("%d messages in %v, want at least %v", len(all), span, want)
+	}
+
+	group := tt.GroupChat(-300)
+	h.deliver(tt.TextIn(group, anna, "/help"))
+	h.deliver(tt.TextIn(group, anna, "/privacy"))
+	msgs := h.waitTo(-300, 2)
+	if gap := msgs[1].At.Sub(msgs[0].At); gap < lim.PerGroup-slack {
+		t.Errorf("group messages %v apart, want ≥ %v", gap, lim.PerGroup)
+	}
+}
+
+// TestBadTokenStopsWithClearError: Telegram's 401 ends Run with a sentence that
+// names the setting and not the token.
+func TestBadTokenStopsWithClearError(t *testing.T) {
+	t.Parallel()
+	api := tt.New(t)
+	h := &harness{t: t}
+	_ = h
+	core := newHarness(t, polling) // for content, locale and store
+	opt := core.opt
+	opt.Token = "987654321:ZZZwrongTOKENwrongTOKENwrongTOKEN99"
+	opt.APIURL = api.URL
+	ch, err := New(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = ch.Run(ctx)
+	if err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {
+		t.Fatalf("Run: %v", err)
+	}
+	if strings.Contains(err.Error(), "wrongTOKEN") {
+		t.Errorf("the error shows the token: %v", err)
+	}
+}
+
+// TestNetworkErrorsHideTheToken: a Bot API that cannot be reached yields errors
+// without the URL (which holds the token).
+func TestNetworkErrorsHideTheToken(t *testing.T) {
+	t.Parallel()
+	a := &apiClient{hc: http.DefaultClient, base: "http://127.0.0.1:1", token: tt.Token}
+	err := a.call(context.Background(), "getMe", map[string]any{}, nil)
+	if err == nil {
+		t.Fatal("no error from an unreachable API")
+	}
+	if strings.Contains(err.Error(), tt.Token) || strings.Contains(err.Error(), "AAHfake") {
+		t.Errorf("error shows the token: %v", err)
+	}
+	if k, _ := classify(err); k != errTransient {
+		t.Errorf("classified as %v, want transient", k)
+	}
+}
+
+func TestChatStatusUnknownByDefault(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	if _, err := h.db.Chat(context.Background(), anna.ID); err != chat.ErrNotFound {
+		t.Fatalf("a new user is stored before choosing anything: %v", err)
+	}
+	h.deliver(tt.Text(anna, "hi"))
+	h.waitTo(anna.ID, 1)
+	h.waitIdle()
+	if _, err := h.db.Chat(context.Background(), anna.ID); err != chat.ErrNotFound {
+		t.Errorf("answering stored the chat: %v", err)
+	}
+}
+
+// TestShutdownFinishesUpdatesInHand: on shutdown an update being answered is
+// answered completely — every piece of a split reply — and marked done.
+func TestShutdownFinishesUpdatesInHand(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	h.api.Script("sendMessage", func(tt.Request) *tt.Response {
+		time.Sleep(40 * time.Millisecond) // a slow Telegram
+		return nil
+	})
+	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	h.api.WaitFor(t, 10*time.Second, "the first piece", func(s *tt.Server) bool { return len(s.Requests("sendMessage")) >= 1 })
+	h.stop()
+	msgs := h.sentTo(anna.ID)
+	if len(msgs) < 2 || msgs[len(msgs)-1].Params["reply_markup"] == "" {
+		t.Fatalf("%d pieces sent before the stop completed; the last must carry the keyboard", len(msgs))
+	}
+	if p, _ := h.db.Pending(context.Background()); len(p) != 0 {
+		t.Errorf("%d updates pending after a graceful stop", len(p))
+	}
+}
+
+// TestStopWhileTelegramIsDown: Run keeps retrying getMe while the Bot API fails, is
+// not ready meanwhile, and stops cleanly.
+func TestStopWhileTelegramIsDown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	h.stop()
+	h.api.FailNext("getMe", 1000, tt.ServerError(502))
+	ch, err := New(h.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ch.Run(ctx) }()
+	h.api.WaitFor(t, 5*time.Second, "getMe retries", func(s *tt.Server) bool { return len(s.Requests("getMe")) >= 4 })
+	if ch.Ready() == nil {
+		t.Error("ready without Telegram")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run after cancel: %v", err)
+	}
+}
+
+// TestCoreErrors: a failing search gets a polite sentence, never the error text; a
+// failure to record an unanswered question does not cost the user the answer.
+func TestCoreErrors(t *testing.T) {
+	t.Parallel()
+	fail := &fakeAnswerer{}
+	h := newHarness(t, polling, func(o *Options) {
+		k := o.Core()
+		k.Answerer = fail
+		o.Core = Fixed(k)
+	})
+	fail.set(func(context.Context, assistant.Question) (assistant.Result, error) {
+		return assistant.Result{}, errors.New("bleve: index corrupted at /secret/path")
+	})
+	h.deliver(tt.Text(anna, "Where is the immigration office?"))
+	msg := h.waitTo(anna.ID, 1)[0]
+	mustContain(t, "error reply", msg.Params["text"], "Sorry, something went wrong")
+	if strings.Contains(msg.Params["text"], "bleve") {
+		t.Error("internal error shown to the user")
+	}
+	fail.set(func(context.Context, assistant.Question) (assistant.Result, error) {
+		return assistant.Result{Kind: assistant.KindNotSure, Lang: "en"}, errors.New("sqlite: disk full")
+	})
+	h.deliver(tt.Text(anna, "xyzzy"))
+	mustContain(t, "not sure despite the error", h.waitTo(anna.ID, 2)[1].Params["text"], "I am not sure")
+	h.waitIdle()
+	if n := metricSum(t, h, "ankommen_answers_total", map[string]string{"outcome": "error"}); n != 1 {
+		t.Errorf("error answers counted: %v", n)
+	}
+}
+
+// fakeAnswerer is an Answerer whose answer a test sets.
+type fakeAnswerer struct {
+	answer atomic.Pointer[func(context.Context, assistant.Question) (assistant.Result, error)]
+}
+
+func (f *fakeAnswerer) set(a func(context.Context, assistant.Question) (assistant.Result, error)) {
+	f.answer.Store(&a)
+}
+
+func (f *fakeAnswerer) Answer(ctx context.Context, q assistant.Question) (assistant.Result, error) {
+	return (*f.answer.Load())(ctx, q)
+}

@@ -1,0 +1,352 @@
+package telegram
+
+import (
+	"context"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/chat"
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/reply"
+)
+
+// Commands are the bot's commands, in menu order. Each has a description message
+// Cmd_<name> in the locale files.
+var Commands = []string{"start", "help", "topics", "language", "contact", "privacy", "forget"}
+
+func (c *Channel) registerHandlers() {
+	handlers := map[string]bot.HandlerFunc{
+		"start":    c.cmdStart,
+		"help":     c.cmdHelp,
+		"topics":   c.cmdTopics,
+		"language": c.cmdLanguage,
+		"contact":  c.cmdContact,
+		"privacy":  c.cmdPrivacy,
+		"forget":   c.cmdForget,
+	}
+	for _, name := range Commands {
+		c.bot.RegisterHandlerMatchFunc(c.isCommand(name), handlers[name])
+	}
+	c.bot.RegisterHandlerMatchFunc(c.isQuestion, c.onQuestion)
+	c.bot.RegisterHandlerMatchFunc(func(u *models.Update) bool { return u.CallbackQuery != nil }, c.onCallback)
+}
+
+func (c *Channel) cmdStart(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	c.sendText(ctx, t, t.core.t(t.lang, "Welcome"), languageKeyboard(t.core))
+}
+
+func (c *Channel) cmdHelp(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	c.sendText(ctx, t, t.core.t(t.lang, "Help"), topicsKeyboard(t.core, t.lang))
+}
+
+func (c *Channel) cmdLanguage(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	c.sendText(ctx, t, t.core.t(t.lang, "LanguagePrompt"), languageKeyboard(t.core))
+}
+
+func (c *Channel) cmdTopics(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	text, kb := c.topicsPage(t.core, t.lang, 0)
+	c.sendText(ctx, t, text, kb)
+}
+
+func (c *Channel) cmdContact(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	ct := t.core.Corpus.Contact()
+	if ct == nil {
+		c.sendText(ctx, t, t.core.t(t.lang, "Help"), nil)
+		return
+	}
+	r := c.topicResult(t.core, t.lang, ct)
+	r.Alternatives = nil
+	c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), nil)
+}
+
+func (c *Channel) cmdPrivacy(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	c.sendText(ctx, t, t.core.t(t.lang, "Privacy"), nil)
+}
+
+func (c *Channel) cmdForget(ctx context.Context, _ *bot.Bot, u *models.Update) {
+	t := turnFrom(ctx)
+	if err := c.chats.forget(ctx, t.chatID); err != nil {
+		c.log.Error("cannot forget chat", "chat_id", t.chatID, "err", err)
+		c.sendText(ctx, t, t.core.t(t.lang, "Error"), nil)
+		return
+	}
+	c.flood.forget(t.userID)
+	// The choice is gone: from now on the app's language counts.
+	code := ""
+	if u.Message.From != nil {
+		code = u.Message.From.LanguageCode
+	}
+	t.lang = uiLang("", code)
+	t.chat = chat.Chat{ID: t.chatID, Active: true}
+	c.sendText(ctx, t, t.core.t(t.lang, "ForgetDone"), nil)
+}
+
+// onQuestion hands a text message to the core and sends its reply.
+func (c *Channel) onQuestion(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	r, err := t.core.Answerer.Answer(ctx, assistant.Question{Text: t.text, Preferred: t.lang})
+	switch {
+	case err != nil && r.Kind == "":
+		c.metrics.Answer("error", t.lang)
+		c.log.Error("the core could not answer", "chat_id", t.chatID, "err", err)
+		c.sendText(ctx, t, t.core.t(t.lang, "Error"), nil)
+		return
+	case err != nil:
+		// The answer is there, something around it failed (recording the
+		// unanswered question): the user still gets the answer.
+		c.log.Error("the core answered with an error", "chat_id", t.chatID, "kind", r.Kind, "err", err)
+	}
+	c.metrics.Answer(string(r.Kind), r.Lang)
+	switch r.Kind {
+	case assistant.KindEmergency:
+		c.metrics.Emergency(r.Lang)
+		c.log.Info("emergency answered", "chat_id", t.chatID, "lang", r.Lang)
+	case assistant.KindNotSure:
+		c.metrics.Escalation("not_sure")
+	case assistant.KindHuman:
+		c.metrics.Escalation("asked")
+	}
+	c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.core, r),
+		sendOpts{urgent: r.Kind == assistant.KindEmergency})
+}
+
+// onCallback handles a button.
+func (c *Channel) onCallback(ctx context.Context, _ *bot.Bot, _ *models.Update) {
+	t := turnFrom(ctx)
+	cb := t.cb
+	d, ok := parseCallback(cb.Data)
+	var topic *content.Topic
+	if ok && (d.kind == cbTopic || d.kind == cbVote) {
+		// The topic may be gone since the button was sent.
+		topic = t.core.Corpus.Topic(d.topic)
+		ok = topic != nil
+	}
+	if !ok {
+		c.log.Info("stale or unknown button", "chat_id", t.chatID)
+		c.answerCallback(ctx, cb.ID, t.core.raw(t.lang, "StaleButton"))
+		return
+	}
+	switch d.kind {
+	case cbLang:
+		if err := c.chats.setLang(ctx, t.chatID, d.lang); err != nil {
+			c.log.Error("cannot store the language choice", "chat_id", t.chatID, "err", err)
+			c.answerCallback(ctx, cb.ID, t.core.raw(t.lang, "Error"))
+			return
+		}
+		t.lang, t.chat.Lang = d.lang, d.lang
+		c.answerCallback(ctx, cb.ID, "")
+		c.sendText(ctx, t, t.core.t(d.lang, "LanguageChosen"), topicsKeyboard(t.core, d.lang))
+	case cbTopic:
+		c.answerCallback(ctx, cb.ID, "")
+		c.metrics.Answer("topic", d.lang)
+		r := c.topicResult(t.core, d.lang, topic)
+		c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.core, r))
+	case cbVote:
+		err := c.store.Vote(ctx, chat.Vote{ChatID: t.chatID, TopicID: topic.ID, Lang: d.lang, Helpful: d.helpful, At: c.now()})
+		if err != nil {
+			c.log.Error("cannot store a vote", "chat_id", t.chatID, "err", err)
+		}
+		id := "FeedbackThanks"
+		if !d.helpful {
+			id = "FeedbackSorry"
+		}
+		c.answerCallback(ctx, cb.ID, t.core.raw(d.lang, id))
+	case cbHuman:
+		c.answerCallback(ctx, cb.ID, "")
+		c.metrics.Escalation("button")
+		r := assistant.Result{Kind: assistant.KindHuman, Lang: d.lang, Escalated: true}
+		if ct := t.core.Corpus.Contact(); ct != nil {
+			r.Contact, _ = ct.Best(d.lang)
+		}
+		c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), nil)
+	case cbPage:
+		c.answerCallback(ctx, cb.ID, "")
+		text, kb := c.topicsPage(t.core, d.lang, d.page)
+		if m := cb.Message.Message; m != nil {
+			c.editText(ctx, t, m.ID, text, kb)
+		} else {
+			c.sendText(ctx, t, text, kb)
+		}
+	}
+}
+
+// onOther handles what no other handler matched: unknown commands, media, edited
+// messages, channel posts and membership changes.
+func (c *Channel) onOther(ctx context.Context, _ *bot.Bot, u *models.Update) {
+	t := turnFrom(ctx)
+	switch t.kind {
+	case "command":
+		c.sendText(ctx, t, t.core.t(t.lang, "UnknownCommand")+"\n\n"+t.core.t(t.lang, "Help"), nil)
+	case "media":
+		c.sendText(ctx, t, t.core.t(t.lang, "OnlyText"), nil)
+	case "edited":
+		c.sendText(ctx, t, t.core.t(t.lang, "EditedMessage"), nil)
+	case "channel_post":
+		c.sendText(ctx, t, t.core.t(t.lang, "ChannelPost"), nil)
+	case "member":
+		c.memberChanged(ctx, u.MyChatMember)
+	}
+}
+
+// memberChanged follows the bot's membership: a user who blocks the bot (or a group
+// that removes it) gets nothing more until they write again.
+func (c *Channel) memberChanged(ctx context.Context, m *models.ChatMemberUpdated) {
+	var active bool
+	switch m.NewChatMember.Type {
+	case models.ChatMemberTypeBanned, models.ChatMemberTypeLeft:
+		active = false
+	case models.ChatMemberTypeMember, models.ChatMemberTypeAdministrator, models.ChatMemberTypeOwner:
+		active = true
+	default:
+		return
+	}
+	if err := c.chats.setActive(ctx, m.Chat.ID, active); err != nil {
+		c.log.Error("cannot store chat status", "chat_id", m.Chat.ID, "err", err)
+	}
+	c.log.Info("bot membership changed", "chat_id", m.Chat.ID, "active", active)
+}
+
+// topicResult presents a topic as the core would answer with it.
+func (c *Channel) topicResult(k Core, lang string, topic *content.Topic) assistant.Result {
+	tr, _ := topic.Best(lang)
+	r := assistant.Result{
+		Kind: assistant.KindAnswer, Lang: lang, Topic: topic, Text: tr,
+		AnswerLang: tr.Lang, Stale: topic.Stale(tr.Lang), Confident: true,
+	}
+	related := tr.Related
+	if len(related) == 0 && topic.In(content.SourceLang) != nil {
+		related = topic.In(content.SourceLang).Related
+	}
+	for _, id := range related {
+		if len(r.Alternatives) == 3 {
+			break
+		}
+		if rt := k.Corpus.Topic(id); rt != nil {
+			rtr, _ := rt.Best(lang)
+			r.Alternatives = append(r.Alternatives, assistant.Alternative{TopicID: id, Title: rtr.Title})
+		}
+	}
+	return r
+}
+
+// resultKeyboard is the keyboard under a reply of the core: feedback, the way to a
+// person and related topics under an answer; suggestions under "not sure".
+func resultKeyboard(k Core, r assistant.Result) *models.InlineKeyboardMarkup {
+	lang := r.Lang
+	var rows [][]models.InlineKeyboardButton
+	topicRows := func() {
+		for _, a := range r.Alternatives {
+			d := callbackData{kind: cbTopic, lang: lang, topic: a.TopicID}
+			if d.fits() && len(rows) < 6 {
+				rows = append(rows, []models.InlineKeyboardButton{button(a.Title, d)})
+			}
+		}
+	}
+	switch r.Kind {
+	case assistant.KindAnswer:
+		id := r.Topic.ID
+		up, down := callbackData{kind: cbVote, lang: lang, helpful: true, topic: id}, callbackData{kind: cbVote, lang: lang, topic: id}
+		if up.fits() && down.fits() {
+			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonHelpful"), up), button(k.raw(lang, "ButtonNotHelpful"), down)})
+		}
+		person := callbackData{kind: cbHuman, lang: lang, topic: id}
+		if !person.fits() {
+			person.topic = ""
+		}
+		if r.Topic.Contact {
+			// The answer is the contact already.
+		} else {
+			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonPerson"), person)})
+		}
+		topicRows()
+	case assistant.KindNotSure:
+		topicRows()
+		rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonPerson"), callbackData{kind: cbHuman, lang: lang})})
+	case assistant.KindGreeting, assistant.KindThanks, assistant.KindEmpty:
+		return topicsKeyboard(k, lang)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// topicsKeyboard is one button that opens the topic list.
+func topicsKeyboard(k Core, lang string) *models.InlineKeyboardMarkup {
+	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{
+		{button(k.raw(lang, "ButtonTopics"), callbackData{kind: cbPage, lang: lang})},
+	}}
+}
+
+// languageKeyboard is the language picker: each language under its own name.
+func languageKeyboard(k Core) *models.InlineKeyboardMarkup {
+	var rows [][]models.InlineKeyboardButton
+	var row []models.InlineKeyboardButton
+	for _, l := range content.Languages {
+		row = append(row, button(k.raw(l, "NativeName_"+l), callbackData{kind: cbLang, lang: l}))
+		if len(row) == 2 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// TopicsPerPage is how many topics one page of /topics shows.
+const TopicsPerPage = 8
+
+// topicsPage is page (from 0) of the topic list in lang; a page past the end shows
+// the last one.
+func (c *Channel) topicsPage(k Core, lang string, page int) (string, *models.InlineKeyboardMarkup) {
+	ids := c.topicOrder(k, lang)
+	pages := max(1, (len(ids)+TopicsPerPage-1)/TopicsPerPage)
+	page = min(max(page, 0), pages-1)
+	var rows [][]models.InlineKeyboardButton
+	for _, id := range ids[page*TopicsPerPage : min(len(ids), (page+1)*TopicsPerPage)] {
+		tr, _ := k.Corpus.Topic(id).Best(lang)
+		d := callbackData{kind: cbTopic, lang: lang, topic: id}
+		if d.fits() {
+			rows = append(rows, []models.InlineKeyboardButton{button(tr.Title, d)})
+		}
+	}
+	var nav []models.InlineKeyboardButton
+	if page > 0 {
+		nav = append(nav, button(k.raw(lang, "ButtonPrevious"), callbackData{kind: cbPage, lang: lang, page: page - 1}))
+	}
+	if page < pages-1 {
+		nav = append(nav, button(k.raw(lang, "ButtonNext"), callbackData{kind: cbPage, lang: lang, page: page + 1}))
+	}
+	if nav != nil {
+		rows = append(rows, nav)
+	}
+	text := k.tData(lang, "TopicsPage", map[string]any{"Page": page + 1, "Pages": pages})
+	return text, &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// topicOrder returns the topic ids sorted by their titles in lang, the emergency
+// topic first.
+func (c *Channel) topicOrder(k Core, lang string) []string {
+	key := topicKey{k.Corpus, lang}
+	if v, ok := c.topics.Load(key); ok {
+		return v.([]string)
+	}
+	ids := sortedTopics(k.Corpus, lang)
+	c.topics.Store(key, ids)
+	return ids
+}
+
+// topicKey keys the topic order by corpus: after a reload the new content gets its own.
+type topicKey struct {
+	corpus *content.Corpus
+	lang   string
+}
