@@ -76,7 +76,7 @@ func Load(opt Options) (*Core, error) {
 		Issues:    issues,
 		Index:     idx,
 		Locale:    loc,
-		Assistant: assistant.New(corpus, idx, opt.Recorder),
+		Assistant: assistant.New(corpus, idx, opt.Recorder).WithLogger(logger),
 		Renderer:  reply.Renderer{Locale: loc},
 	}
 	return c, nil

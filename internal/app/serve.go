@@ -67,9 +67,13 @@ func (s *Server) build(ctx context.Context) (err error) {
 	if s.DB, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, sqlite.FileName)); err != nil {
 		return err
 	}
-	if s.Live, err = NewLive(Options{ContentDir: cfg.ContentDir, LocaleDir: cfg.LocaleDir, Logger: logger, Recorder: s.DB}); err != nil {
+	// Run from the source tree, serve reads ./content and ./locales from disk, so
+	// that an edit takes effect without a restart; elsewhere the embedded files.
+	contentDir, localeDir := SourceDir(cfg.ContentDir, "content"), SourceDir(cfg.LocaleDir, "locales")
+	if s.Live, err = NewLive(Options{ContentDir: contentDir, LocaleDir: localeDir, Logger: logger, Recorder: s.DB}); err != nil {
 		return err
 	}
+	s.Live.OnReload = s.Metrics.Reload
 	var webhook server.Options
 	if cfg.Mode() != config.ModeOff {
 		o := telegram.Options{

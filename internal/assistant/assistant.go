@@ -5,6 +5,7 @@ package assistant
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode"
@@ -123,11 +124,28 @@ type Assistant struct {
 	policy   Policy
 	intents  *intentMatcher
 	now      func() time.Time
+	logger   *slog.Logger
 }
 
 // New returns an Assistant. recorder may be nil.
 func New(c *content.Corpus, s Searcher, recorder Recorder) *Assistant {
-	return &Assistant{corpus: c, search: s, recorder: recorder, policy: DefaultPolicy, intents: newIntentMatcher(c.Intents), now: time.Now}
+	return &Assistant{corpus: c, search: s, recorder: recorder, policy: DefaultPolicy, intents: newIntentMatcher(c.Intents), now: time.Now,
+		logger: slog.New(slog.DiscardHandler)}
+}
+
+// WithLogger returns a copy of a that logs to l (a failure to record an unanswered
+// question, which must not cost the user the answer).
+func (a *Assistant) WithLogger(l *slog.Logger) *Assistant {
+	b := *a
+	b.logger = l
+	return &b
+}
+
+// IsEmergency reports whether text describes an emergency (the intent words of every
+// language). Channels use it to let emergencies through flood control.
+func (a *Assistant) IsEmergency(text string) bool {
+	t, _ := Clean(text)
+	return a.intents.match(t, intentEmergency)
 }
 
 // WithPolicy returns a copy of a that uses p.
@@ -141,7 +159,8 @@ func (a *Assistant) WithPolicy(p Policy) *Assistant {
 func (a *Assistant) Corpus() *content.Corpus { return a.corpus }
 
 // Answer answers q. The error is non-nil only when the search itself fails; bad input
-// is a Result (KindEmpty, or not confident), never an error.
+// is a Result (KindEmpty, or not confident), never an error. A failure to record an
+// unanswered question is logged, not returned: the user still gets the reply.
 func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
 	text, truncated := Clean(q.Text)
 	r := Result{Question: text, Truncated: truncated}
@@ -214,7 +233,7 @@ func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
 		if a.recorder != nil {
 			u := Unanswered{Text: text, Lang: r.Lang, ChatID: q.ChatID, Candidates: res.Hits, At: a.now()}
 			if err := a.recorder.RecordUnanswered(ctx, u); err != nil {
-				return r, err
+				a.logger.Warn("recording an unanswered question failed", "err", err)
 			}
 		}
 	}

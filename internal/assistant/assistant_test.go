@@ -219,3 +219,27 @@ func BenchmarkAnswer10k(b *testing.B) {
 	}
 	benchAnswer(b, a, qs, "de")
 }
+
+type failingRecorder struct{}
+
+func (failingRecorder) RecordUnanswered(context.Context, assistant.Unanswered) error {
+	return context.DeadlineExceeded
+}
+
+// TestRecorderFailure: the user still gets the reply when recording fails.
+func TestRecorderFailure(t *testing.T) {
+	c := contenttest.Shipped(t)
+	ix, err := search.Build(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	a := assistant.New(c, ix, failingRecorder{})
+	r, err := a.Answer(context.Background(), assistant.Question{Text: "asdf qwertz"})
+	if err != nil || r.Kind != assistant.KindNotSure || r.Contact == nil {
+		t.Errorf("kind=%s contact=%v err=%v", r.Kind, r.Contact != nil, err)
+	}
+	if !a.IsEmergency("Mein Haus brennt") || a.IsEmergency("Wo ist das Ausländerbüro?") {
+		t.Error("IsEmergency")
+	}
+}

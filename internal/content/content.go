@@ -20,6 +20,9 @@ import (
 // Languages lists the supported languages, source language first.
 var Languages = []string{"de", "en", "ar", "uk", "ru", "tr", "fa"}
 
+// MaxIDLen is the longest topic id: Telegram's callback data (64 bytes) carries it.
+const MaxIDLen = 48
+
 // SourceLang is the language translations are made from.
 const SourceLang = "de"
 
@@ -199,6 +202,10 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 			continue
 		}
 		id, lang := m[1], m[2]
+		if len(id) > MaxIDLen {
+			add(name, 0, false, "topic id %q is longer than %d characters (Telegram buttons carry it)", id, MaxIDLen)
+			continue
+		}
 		if !IsLanguage(lang) {
 			add(name, 0, false, "unknown language %q (supported: %s)", lang, strings.Join(Languages, ", "))
 			continue

@@ -105,6 +105,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing field", map[string]string{"office.de.md": strings.Replace(goodDE, "as_of: 2025-10\n", "", 1)}, `office.de.md:2: error: required field "as_of" is missing`},
 		{"unknown language", map[string]string{"office.xx.md": goodDE}, `office.xx.md: error: unknown language "xx"`},
 		{"bad file name", map[string]string{"Office.de.md": goodDE}, `Office.de.md: error: file name must be`},
+		{"id too long", map[string]string{strings.Repeat("a", 49) + ".de.md": goodDE}, `is longer than 48 characters`},
 		{"empty body", map[string]string{"office.de.md": strings.Split(goodDE, "---\nDas")[0] + "---\n\n"}, `office.de.md:12: error: body is empty`},
 		{"broken related", map[string]string{"office.de.md": strings.Replace(goodDE, "[officer]", "[officer, nowhere]", 1)}, `office.de.md:10: error: related topic "nowhere" does not exist`},
 		{"no sources", map[string]string{"office.de.md": strings.Replace(goodDE, "sources:\n  - url: https://example.org/a\n    date: 2022-12-15\n", "sources: []\n", 1)}, `office.de.md:2: error: sources is empty`},

@@ -25,6 +25,7 @@ type Metrics struct {
 	ignored     *prometheus.CounterVec
 	latency     prometheus.Histogram
 	backlog     prometheus.Gauge
+	reloads     *prometheus.CounterVec
 }
 
 // New returns the metrics registered on a new registry, with the Go runtime and
@@ -70,8 +71,12 @@ func New() *Metrics {
 			Name: "ankommen_updates_in_flight",
 			Help: "Updates received and not handled yet.",
 		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_content_reloads_total",
+			Help: "Reloads of edited content and locale files, by result (ok, failed: the last good version stays live).",
+		}, []string{"result"}),
 	}
-	reg.MustRegister(m.updates, m.answers, m.escalations, m.emergencies, m.apiErrors, m.sent, m.ignored, m.latency, m.backlog,
+	reg.MustRegister(m.updates, m.answers, m.escalations, m.emergencies, m.apiErrors, m.sent, m.ignored, m.latency, m.backlog, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -83,6 +88,18 @@ func (m *Metrics) Handler() http.Handler {
 
 // Registry returns the registry (tests gather from it).
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Reload counts a reload attempt; err is its failure or nil.
+func (m *Metrics) Reload(err error) {
+	if m == nil {
+		return
+	}
+	if err != nil {
+		m.reloads.WithLabelValues("failed").Inc()
+		return
+	}
+	m.reloads.WithLabelValues("ok").Inc()
+}
 
 // Update counts a received update of the given type.
 func (m *Metrics) Update(typ string) {

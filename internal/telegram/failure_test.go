@@ -286,10 +286,14 @@ func TestFloodControl(t *testing.T) {
 	if n := len(h.api.Sent("answerCallbackQuery")); n != 0 {
 		t.Errorf("%d callback answers during the pause", n)
 	}
+	// An emergency gets through the pause.
+	h.deliver(tt.Text(anna, "my house is on fire"))
+	h.waitTo(anna.ID, 5)
+	mustContain(t, "emergency during the pause", h.sentTo(anna.ID)[4].Params["text"], "112")
 
 	h.clock.Advance(61 * time.Second)
 	h.deliver(tt.Text(anna, "hi"))
-	h.waitTo(anna.ID, 5)
+	h.waitTo(anna.ID, 6)
 	if n := metricSum(t, h, "ankommen_updates_ignored_total", map[string]string{"reason": "flood"}); n != 4 {
 		t.Errorf("flood ignored = %v, want 4", n)
 	}

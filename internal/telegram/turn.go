@@ -239,6 +239,11 @@ func (c *Channel) floodControl(next bot.HandlerFunc) bot.HandlerFunc {
 			next(ctx, b, u)
 			return
 		}
+		// An emergency always gets through, however many messages came before it.
+		if e, ok := t.core.Answerer.(interface{ IsEmergency(string) bool }); ok && t.text != "" && e.IsEmergency(t.text) {
+			next(ctx, b, u)
+			return
+		}
 		switch c.flood.check(t.userID) {
 		case allow:
 			next(ctx, b, u)
