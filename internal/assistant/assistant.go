@@ -26,6 +26,9 @@ const (
 	KindThanks    Kind = "thanks"
 	KindHuman     Kind = "human" // the user asks for a person
 	KindEmpty     Kind = "empty" // nothing to read: empty, white space or control characters
+	// KindUnsupported: the text is clearly in a language the bot does not speak;
+	// the reply is in English with the list of supported languages.
+	KindUnsupported Kind = "unsupported_language"
 )
 
 // MaxQuestionBytes is the longest question read; the rest is cut off.
@@ -114,7 +117,7 @@ func (p Policy) Confident(score, coverage float64) bool {
 }
 
 // DefaultPolicy is the calibrated confidence rule.
-var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.2}
+var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.1}
 
 // Assistant answers questions from a corpus. It is safe for concurrent use.
 type Assistant struct {
@@ -208,6 +211,14 @@ func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
 		top := res.Hits[0]
 		r.Score, r.Coverage = top.Score, top.Coverage
 		r.Confident = res.Known > 0 && a.policy.Confident(top.Score, top.Coverage)
+	}
+	// Text clearly in a language the bot does not speak, that the content does not
+	// answer either: say which languages it speaks.
+	if !r.Confident && q.Lang == "" {
+		if _, foreign := langdetect.Foreign(text); foreign {
+			r.Kind, r.Lang = KindUnsupported, "en"
+			return r, nil
+		}
 	}
 	var alts []Hit
 	if r.Confident {

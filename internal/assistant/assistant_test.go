@@ -66,6 +66,7 @@ func TestAnswer(t *testing.T) {
 		{"emoji", assistant.Question{Text: "😀🙏👍"}, assistant.KindNotSure, "", "de", false},
 		{"empty", assistant.Question{Text: "  \t\n "}, assistant.KindEmpty, "", "de", false},
 		{"control characters", assistant.Question{Text: "\x00\x01\x02"}, assistant.KindEmpty, "", "de", false},
+		{"unsupported language", assistant.Question{Text: "Bonjour, où se trouve le bureau des étrangers à Oldenburg?"}, assistant.KindUnsupported, "", "en", false},
 		{"preferred language for no signal", assistant.Question{Text: "👍", Preferred: "tr"}, assistant.KindNotSure, "", "tr", false},
 	}
 	for _, tt := range tests {

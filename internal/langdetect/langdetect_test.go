@@ -85,3 +85,27 @@ func BenchmarkDetect(b *testing.B) {
 		Detect("Wie kann ich meine Aufenthaltserlaubnis verlängern?")
 	}
 }
+
+func TestForeign(t *testing.T) {
+	for _, s := range []string{
+		"Bonjour, où se trouve le bureau des étrangers à Oldenburg?",
+		"¿Dónde puedo aprender alemán en la ciudad?",
+		"Gdzie mogę zarejestrować swoje mieszkanie w mieście?",
+	} {
+		if code, ok := Foreign(s); !ok {
+			t.Errorf("Foreign(%q) = %q, false; want foreign", s, code)
+		}
+	}
+	f, err := os.Open("testdata/questions.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		_, q, _ := strings.Cut(sc.Text(), "\t")
+		if code, ok := Foreign(q); ok {
+			t.Errorf("supported-language question %q taken for %s", q, code)
+		}
+	}
+}

@@ -52,6 +52,12 @@ func (rd Renderer) Render(r assistant.Result, f Format) string {
 	switch r.Kind {
 	case assistant.KindEmpty:
 		parts = append(parts, t("Empty", nil))
+	case assistant.KindUnsupported:
+		var names []string
+		for _, l := range content.Languages {
+			names = append(names, rd.Locale.T(l, "LangName_"+l, nil)) // each in its own language
+		}
+		parts = append(parts, t("UnsupportedLang", map[string]string{"List": strings.Join(names, ", ")}))
 	case assistant.KindGreeting:
 		parts = append(parts, t("Greeting", nil))
 	case assistant.KindThanks:

@@ -21,7 +21,7 @@ const (
 )
 
 // DefaultAnalyzers maps a language to its analyzer where it is not Bleve's.
-var DefaultAnalyzers = map[string]string{"de": deAnalyzer, "uk": ukAnalyzer, "ru": ruYo, "fa": faLight}
+var DefaultAnalyzers = map[string]string{"de": deAnalyzer, "uk": ukTrunc, "ru": ruYo, "fa": faLight}
 
 func addVariants(m *mapping.IndexMappingImpl) error {
 	steps := []func() error{
@@ -60,7 +60,7 @@ func addVariants(m *mapping.IndexMappingImpl) error {
 // Persian affixes, written as normalize_fa leaves them (Arabic yeh and kaf).
 var (
 	faPrefixes = fold("نمی", "می")
-	faSuffixes = fold("هایی", "های", "ها", "ترین", "تر", "یی", "ای", "ام", "ات", "اش", "مان", "تان", "شان", "ان", "ی")
+	faSuffixes = fold("هایی", "های", "ها", "ترین", "تر", "یی", "ای", "ام", "ات", "اش", "مان", "تان", "شان", "ان")
 )
 
 func fold(ws ...string) []string {

@@ -183,6 +183,11 @@ func (ix *Index) countTerms() error {
 	return nil
 }
 
+// partsCredit is how much a compound found only through its parts counts: the parts
+// of "Kindergeld" (child benefit) in a topic about money for children are not quite
+// the same thing.
+const partsCredit = 0.5
+
 // rerankDepth is how many of Bleve's best hits are re-ranked.
 const rerankDepth = 10
 
@@ -512,7 +517,7 @@ func (ix *Index) coverage(lang string, groups [][]string, matched, known map[str
 					n++
 				}
 			}
-			hit += weight * float64(n) / float64(len(g)-1)
+			hit += partsCredit * weight * float64(n) / float64(len(g)-1)
 		}
 	}
 	if total == 0 {

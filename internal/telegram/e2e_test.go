@@ -221,10 +221,10 @@ func testConversation(t *testing.T, m mode) {
 		h.deliver(tt.Text(bernd, "/forget"))
 		h.deliver(tt.Text(bernd, "/frobnicate"))
 		msgs := h.waitTo(bernd.ID, n+5)[n:]
-		// Ukrainian has no locale file yet: English is the explicit fallback.
-		mustContain(t, "language chosen", msgs[0].Params["text"], "I will answer you in English now")
+		mustContain(t, "language chosen", msgs[0].Params["text"], "українською")
+		// The test content has no Ukrainian contact topic: the English one is shown.
 		mustContain(t, "contact", msgs[1].Params["text"], "<b>Integration officer</b>", "integration@example.org")
-		mustContain(t, "privacy", msgs[2].Params["text"], "I store as little as possible")
+		mustContain(t, "privacy", msgs[2].Params["text"], "якомога менше")
 		mustContain(t, "forget", msgs[3].Params["text"], "Erledigt") // back to the app's language
 		mustContain(t, "unknown", msgs[4].Params["text"], "Diesen Befehl kenne ich nicht", "/topics")
 		if _, err := h.db.Chat(ctx, bernd.ID); err != chat.ErrNotFound {
