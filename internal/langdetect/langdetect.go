@@ -56,6 +56,9 @@ func Detect(text string) Result {
 		return Result{}
 	}
 	words := tokenize(text, s)
+	if s == scriptLatin {
+		words, text = dropLoanwords(words, text)
+	}
 	scores := map[string]float64{}
 	var langs []string
 	switch s {
@@ -158,4 +161,36 @@ func inScript(w string, s script) bool {
 		}
 	}
 	return false
+}
+
+// loanwords are German office and document names that newcomers write inside
+// sentences of their own language ("Ausländerbüro nerede?", "Jobcenter appointment"):
+// they say nothing about the language of the sentence.
+var loanwords = set("ausländerbüro", "auslanderburo", "auslaenderbuero", "ausländerbehörde", "ausländeramt",
+	"anmeldung", "abmeldung", "jobcenter", "bürgerbüro", "buergerbuero", "aufenthaltstitel",
+	"aufenthaltserlaubnis", "niederlassungserlaubnis", "fiktionsbescheinigung", "duldung", "termin",
+	"bürgergeld", "buergergeld", "kita", "integrationskurs", "sprachkurs", "deutschkurs", "einbürgerung",
+	"wohnungsgeberbestätigung", "krankenkasse", "deutschlandticket", "oldenburg", "oldenburg-pass",
+	"welcome", "center", "sprachmittler", "integrationsbeauftragte", "landkreis", "stadt", "amt", "pass",
+	"vhs", "ibis", "drk", "wohngeld", "kindergeld", "elterngeld", "führerschein", "schufa", "steuer-id")
+
+// dropLoanwords removes German loanwords from words, and from text for the letter
+// cues, unless nothing else is left: a German sentence of only such words is German.
+func dropLoanwords(words []string, text string) ([]string, string) {
+	var kept []string
+	for _, w := range words {
+		if !loanwords[w] {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) == 0 {
+		return words, text
+	}
+	lower := strings.ToLower(text)
+	for _, w := range words {
+		if loanwords[w] {
+			lower = strings.ReplaceAll(lower, w, " ")
+		}
+	}
+	return kept, lower
 }
