@@ -88,8 +88,7 @@ func runAsk(ctx context.Context, env *Env, args []string) int {
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
-	if *lang != "" && !content.IsLanguage(*lang) {
-		fmt.Fprintf(env.Stderr, "ask: unsupported language %q; supported: %s\n", *lang, langList(content.Languages))
+	if !checkLang(env, "ask", *lang) {
 		return ExitUsage
 	}
 	question := strings.Join(fs.Args(), " ")
@@ -97,9 +96,8 @@ func runAsk(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ask: the question is empty; write a question, or give none to read questions from stdin")
 		return ExitUsage
 	}
-	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env)})
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "ask: %v\n", err)
+	core, ok := loadCore(env, "ask", dirs, nil)
+	if !ok {
 		return ExitFail
 	}
 	defer core.Close()
@@ -134,7 +132,7 @@ func runAsk(ctx context.Context, env *Env, args []string) int {
 	}
 	code := ExitOK
 	n := 0
-	err = readLines(env.Stdin, func(line string, truncated bool) {
+	err := readLines(env.Stdin, func(line string, truncated bool) {
 		n++
 		if strings.TrimSpace(line) == "" {
 			return // blank lines separate questions

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/oldenburg/ankommen/internal/app"
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/content"
 	"io"
 	"log/slog"
 	"strings"
@@ -120,3 +123,23 @@ func logger(env *Env) *slog.Logger {
 }
 
 func langList(langs []string) string { return strings.Join(langs, ", ") }
+
+// checkLang reports an unsupported --lang value; "" (detect) is fine.
+func checkLang(env *Env, cmd, lang string) bool {
+	if lang != "" && !content.IsLanguage(lang) {
+		fmt.Fprintf(env.Stderr, "%s: unsupported language %q; supported: %s\n", cmd, lang, langList(content.Languages))
+		return false
+	}
+	return true
+}
+
+// loadCore loads the answering core from the directories of dirs, reporting a
+// failure on stderr; rec may be nil.
+func loadCore(env *Env, cmd string, dirs dirFlags, rec assistant.Recorder) (*app.Core, bool) {
+	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env), Recorder: rec})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)
+		return nil, false
+	}
+	return core, true
+}

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/content"
 )
@@ -85,9 +84,8 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	rec := &memRecorder{seen: map[string]bool{}}
-	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env), Recorder: rec})
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "eval: %v\n", err)
+	core, ok := loadCore(env, "eval", dirs, rec)
+	if !ok {
 		return ExitFail
 	}
 	defer core.Close()

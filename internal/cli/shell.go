@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/reply"
@@ -20,13 +19,11 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
-	if *lang != "" && !content.IsLanguage(*lang) {
-		fmt.Fprintf(env.Stderr, "shell: unsupported language %q; supported: %s\n", *lang, langList(content.Languages))
+	if !checkLang(env, "shell", *lang) {
 		return ExitUsage
 	}
-	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env)})
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "shell: %v\n", err)
+	core, ok := loadCore(env, "shell", dirs, nil)
+	if !ok {
 		return ExitFail
 	}
 	defer core.Close()
@@ -42,7 +39,7 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 	}
 	prompt()
 	quit := false
-	err = readLines(env.Stdin, func(line string, _ bool) {
+	err := readLines(env.Stdin, func(line string, _ bool) {
 		if quit {
 			return
 		}

@@ -2,6 +2,7 @@ package locale
 
 import (
 	"fmt"
+	"github.com/oldenburg/ankommen/internal/content"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -13,24 +14,8 @@ import (
 	"golang.org/x/text/language"
 )
 
-// Problem is one finding of Check in a locale file.
-type Problem struct {
-	File    string
-	Line    int
-	Warning bool
-	Msg     string
-}
-
-func (p Problem) String() string {
-	kind := "error"
-	if p.Warning {
-		kind = "warning"
-	}
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, kind, p.Msg)
-	}
-	return fmt.Sprintf("%s: %s: %s", p.File, kind, p.Msg)
-}
+// Problem is one finding of Check in a locale file, reported like content issues.
+type Problem = content.Issue
 
 // Coverage is how complete one language's messages are.
 type Coverage struct {
