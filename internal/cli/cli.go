@@ -7,12 +7,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/oldenburg/ankommen/internal/app"
-	"github.com/oldenburg/ankommen/internal/assistant"
-	"github.com/oldenburg/ankommen/internal/content"
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/oldenburg/ankommen/internal/app"
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/content"
 )
 
 // Env is what a command reads and writes.

@@ -2,7 +2,6 @@ package locale
 
 import (
 	"fmt"
-	"github.com/oldenburg/ankommen/internal/content"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -12,6 +11,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+
+	"github.com/oldenburg/ankommen/internal/content"
 )
 
 // Problem is one finding of Check in a locale file, reported like content issues.
