@@ -3,14 +3,17 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
+	"time"
 
 	contentfs "github.com/oldenburg/ankommen/content"
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/search"
@@ -24,12 +27,23 @@ type Options struct {
 	LocaleDir  string
 	Logger     *slog.Logger
 	Recorder   assistant.Recorder
+	// Tally counts answers for the statistics; nil: not counted.
+	Tally assistant.Tally
+	// Learned supplies the phrasings staff taught the bot; they are merged into
+	// their topics' questions before the index is built. nil: none.
+	Learned LearnedSource
+}
+
+// LearnedSource supplies learned phrasings (the database).
+type LearnedSource interface {
+	LearnedPhrasings(ctx context.Context) ([]handoff.Learned, error)
 }
 
 // Core is the loaded answering core.
 type Core struct {
 	Corpus    *content.Corpus
 	Issues    []content.Issue // warnings of the content check
+	Learned   int             // learned phrasings merged into the topics
 	Index     *search.Index
 	Locale    *locale.Bundle
 	Assistant *assistant.Assistant
@@ -67,16 +81,33 @@ func Load(opt Options) (*Core, error) {
 	if err != nil {
 		return nil, err
 	}
+	learned := 0
+	if opt.Learned != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ls, err := opt.Learned.LearnedPhrasings(ctx)
+		cancel()
+		if err != nil {
+			// The bot still answers from the content files.
+			logger.Error("cannot read learned phrasings; building without them", "err", err)
+		} else {
+			learned = handoff.MergeLearned(corpus, ls)
+		}
+	}
 	idx, err := search.Build(corpus)
 	if err != nil {
 		return nil, err
 	}
+	a := assistant.New(corpus, idx, opt.Recorder).WithLogger(logger)
+	if opt.Tally != nil {
+		a = a.WithTally(opt.Tally)
+	}
 	c := &Core{
 		Corpus:    corpus,
 		Issues:    issues,
+		Learned:   learned,
 		Index:     idx,
 		Locale:    loc,
-		Assistant: assistant.New(corpus, idx, opt.Recorder).WithLogger(logger),
+		Assistant: a,
 		Renderer:  reply.Renderer{Locale: loc},
 	}
 	return c, nil

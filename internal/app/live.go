@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -16,9 +17,11 @@ import (
 // Live holds the current Core and swaps in a new one when content or locale files on
 // disk change. A broken edit is reported and the last good Core stays live.
 type Live struct {
-	opt   Options
-	log   *slog.Logger
-	cur   atomic.Pointer[Core]
+	opt Options
+	log *slog.Logger
+	cur atomic.Pointer[Core]
+	mu  sync.Mutex // one load at a time; guards print
+	// print is the fingerprint of the files the current Core was loaded from.
 	print string
 	// OnReload is called after each reload attempt with its error (nil: swapped in).
 	OnReload func(err error)
@@ -68,11 +71,27 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 // Check reloads when the files changed since the last look; it reports whether it
 // swapped in a new Core.
 func (l *Live) Check() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	p := l.fingerprint()
 	if p == l.print {
 		return false
 	}
 	l.print = p
+	return l.load()
+}
+
+// Reload builds a new Core whether or not the files changed: after staff taught the
+// bot a phrasing. It reports whether the new Core was swapped in.
+func (l *Live) Reload() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.print = l.fingerprint()
+	return l.load()
+}
+
+// load builds a Core and swaps it in; l.mu is held.
+func (l *Live) load() bool {
 	c, err := Load(l.opt)
 	if l.OnReload != nil {
 		l.OnReload(err)

@@ -14,10 +14,12 @@ import (
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/config"
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/metrics"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/server"
 	"github.com/oldenburg/ankommen/internal/sqlite"
+	"github.com/oldenburg/ankommen/internal/staffweb"
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
@@ -31,6 +33,11 @@ type Server struct {
 	Metrics *metrics.Metrics
 	Channel *telegram.Channel // nil when Telegram is off
 	HTTP    *server.Server
+	// Service carries out the staff's actions on questions and handoffs.
+	Service *handoff.Service
+	// Retention is how long handoffs and questions are kept; the retention job
+	// applies it once a day.
+	Retention handoff.Retention
 
 	// tune lets tests change the channel's options before it is built.
 	tune func(*telegram.Options)
@@ -70,10 +77,15 @@ func (s *Server) build(ctx context.Context) (err error) {
 	// Run from the source tree, serve reads ./content and ./locales from disk, so
 	// that an edit takes effect without a restart; elsewhere the embedded files.
 	contentDir, localeDir := SourceDir(cfg.ContentDir, "content"), SourceDir(cfg.LocaleDir, "locales")
-	if s.Live, err = NewLive(Options{ContentDir: contentDir, LocaleDir: localeDir, Logger: logger, Recorder: s.DB}); err != nil {
+	if s.Live, err = NewLive(Options{ContentDir: contentDir, LocaleDir: localeDir, Logger: logger, Recorder: s.DB, Tally: s.DB, Learned: s.DB}); err != nil {
 		return err
 	}
 	s.Live.OnReload = s.Metrics.Reload
+	s.Retention = handoff.Retention{HandoffDays: cfg.HandoffDays, QuestionDays: cfg.QuestionDays}
+	staffURL := ""
+	if cfg.PublicURL != "" {
+		staffURL = cfg.PublicURL + "/staff"
+	}
 	var webhook server.Options
 	if cfg.Mode() != config.ModeOff {
 		o := telegram.Options{
@@ -81,6 +93,7 @@ func (s *Server) build(ctx context.Context) (err error) {
 			Core:  s.channelCore,
 			Store: s.DB, Metrics: s.Metrics, Logger: logger, FloodLimit: cfg.FloodLimit,
 			DrainTimeout: cfg.ShutdownTimeout * 2 / 3,
+			Handoffs:     s.DB, Retention: s.Retention, StaffChatID: cfg.StaffChatID, StaffURL: staffURL,
 		}
 		if s.tune != nil {
 			s.tune(&o)
@@ -92,6 +105,27 @@ func (s *Server) build(ctx context.Context) (err error) {
 			webhook.Webhook, webhook.WebhookPath = s.Channel.WebhookHandler(), s.Channel.WebhookPath()
 		}
 	}
+	svc := handoff.Options{
+		Store:       s.DB,
+		TopicExists: func(id string) bool { return s.Live.Core().Corpus.Topic(id) != nil },
+		// A learned phrasing takes effect at once: the index is rebuilt with it.
+		OnLearned: func() { s.Live.Reload() },
+		Logger:    logger,
+	}
+	if s.Channel != nil {
+		svc.Notifier = s.Channel
+	}
+	s.Service = handoff.NewService(svc)
+	staffPage, err := staffweb.New(staffweb.Options{
+		Store: s.DB, Service: s.Service, Logger: logger, Telegram: s.Channel != nil,
+		Core: func() staffweb.Core {
+			c := s.Live.Core()
+			return staffweb.Core{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
+		},
+	})
+	if err != nil {
+		return err
+	}
 	s.HTTP = server.New(server.Options{
 		Addr:        cfg.Addr,
 		Metrics:     s.Metrics.Handler(),
@@ -100,6 +134,7 @@ func (s *Server) build(ctx context.Context) (err error) {
 		Ready:       s.ready,
 		Ask:         s.ask,
 		Status:      s.status,
+		Staff:       staffPage,
 		Logger:      logger,
 	})
 	return s.HTTP.Listen()
@@ -130,6 +165,12 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		s.Live.Watch(ctx, 2*time.Second) // edits in ANKOMMEN_CONTENT / ANKOMMEN_LOCALES
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		job := handoff.RetentionJob{Store: s.DB, Policy: s.Retention, Logger: s.log}
+		job.Run(ctx)
 	}()
 	wg.Add(1)
 	go func() {
@@ -201,7 +242,7 @@ func (s *Server) status() string {
 		}
 		fmt.Fprintf(&b, "Telegram: %s (%s).\n", s.cfg.Mode(), state)
 	}
-	b.WriteString("\nGET /ask?q=...&lang=..  ask a question (answer as JSON)\nGET /healthz            liveness\nGET /readyz             readiness\nGET /metrics            Prometheus metrics\n")
+	b.WriteString("\nGET /ask?q=...&lang=..  ask a question (answer as JSON)\nGET /healthz            liveness\nGET /readyz             readiness\nGET /metrics            Prometheus metrics\nGET /staff/             the staff page (accounts: ankommen staff add NAME)\n")
 	return b.String()
 }
 

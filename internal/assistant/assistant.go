@@ -5,6 +5,8 @@ package assistant
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"log/slog"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/langdetect"
 )
 
@@ -42,8 +45,6 @@ type Question struct {
 	// Preferred is the language to use when the text carries no usable signal
 	// (the chat's stored choice, or Telegram's language_code); "" means German.
 	Preferred string
-	// ChatID is set only when the user consented to being contacted; 0 otherwise.
-	ChatID int64
 }
 
 // Alternative is a topic that may also fit.
@@ -78,20 +79,33 @@ type Result struct {
 	Contact *content.Translation
 	// Emergency is the emergency topic's text, set for KindEmergency.
 	Emergency *content.Translation
+	// Ref is the reference of the recorded unanswered question (KindNotSure), which
+	// the user may hand to the city team; "" when it was not recorded.
+	Ref string
 }
 
-// Unanswered is a question the bot could not answer, for staff review.
+// Unanswered is a question the bot could not answer, for staff review. It carries
+// no chat or user id, and its text has phone numbers and e-mail addresses masked
+// (handoff.Mask): it is kept to improve the content, not to contact anyone. A user
+// who wants to be contacted hands the question over by its Ref.
 type Unanswered struct {
 	Text       string
 	Lang       string
-	ChatID     int64 // 0 unless the user consented
 	Candidates []Hit
 	At         time.Time
+	// Ref is a random reference, unique among stored questions.
+	Ref string
 }
 
 // Recorder stores unanswered questions.
 type Recorder interface {
 	RecordUnanswered(ctx context.Context, u Unanswered) error
+}
+
+// Tally counts answers by day, language and kind for the statistics: no text, no
+// chat.
+type Tally interface {
+	CountAnswer(ctx context.Context, at time.Time, lang string, kind Kind) error
 }
 
 // Policy is the confidence rule: an answer is confident when the best topic covers
@@ -117,13 +131,15 @@ func (p Policy) Confident(score, coverage float64) bool {
 }
 
 // DefaultPolicy is the calibrated confidence rule.
-var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.1}
+var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.05}
 
 // Assistant answers questions from a corpus. It is safe for concurrent use.
 type Assistant struct {
 	corpus   *content.Corpus
 	search   Searcher
 	recorder Recorder
+	tally    Tally
+	newRef   func() string
 	policy   Policy
 	intents  *intentMatcher
 	now      func() time.Time
@@ -133,7 +149,31 @@ type Assistant struct {
 // New returns an Assistant. recorder may be nil.
 func New(c *content.Corpus, s Searcher, recorder Recorder) *Assistant {
 	return &Assistant{corpus: c, search: s, recorder: recorder, policy: DefaultPolicy, intents: newIntentMatcher(c.Intents), now: time.Now,
-		logger: slog.New(slog.DiscardHandler)}
+		newRef: newRef, logger: slog.New(slog.DiscardHandler)}
+}
+
+// WithTally returns a copy of a that counts its answers in t.
+func (a *Assistant) WithTally(t Tally) *Assistant {
+	b := *a
+	b.tally = t
+	return &b
+}
+
+// WithoutRecording returns a copy of a that neither records unanswered questions
+// nor counts answers: for trying questions out (the staff page's "try it").
+func (a *Assistant) WithoutRecording() *Assistant {
+	b := *a
+	b.recorder, b.tally = nil, nil
+	return &b
+}
+
+// newRef returns 16 random characters of base32.
+func newRef() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
 }
 
 // WithLogger returns a copy of a that logs to l (a failure to record an unanswered
@@ -165,6 +205,16 @@ func (a *Assistant) Corpus() *content.Corpus { return a.corpus }
 // is a Result (KindEmpty, or not confident), never an error. A failure to record an
 // unanswered question is logged, not returned: the user still gets the reply.
 func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
+	r, err := a.answer(ctx, q)
+	if a.tally != nil && r.Kind != "" && err == nil {
+		if err := a.tally.CountAnswer(ctx, a.now(), r.Lang, r.Kind); err != nil {
+			a.logger.Warn("counting an answer failed", "err", err)
+		}
+	}
+	return r, err
+}
+
+func (a *Assistant) answer(ctx context.Context, q Question) (Result, error) {
 	text, truncated := Clean(q.Text)
 	r := Result{Question: text, Truncated: truncated}
 	det := langdetect.Detect(text)
@@ -242,9 +292,11 @@ func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
 		}
 		alts = kept
 		if a.recorder != nil {
-			u := Unanswered{Text: text, Lang: r.Lang, ChatID: q.ChatID, Candidates: res.Hits, At: a.now()}
+			u := Unanswered{Text: handoff.Mask(text), Lang: r.Lang, Candidates: res.Hits, At: a.now(), Ref: a.newRef()}
 			if err := a.recorder.RecordUnanswered(ctx, u); err != nil {
 				a.logger.Warn("recording an unanswered question failed", "err", err)
+			} else {
+				r.Ref = u.Ref
 			}
 		}
 	}

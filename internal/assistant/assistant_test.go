@@ -101,15 +101,18 @@ func TestAnswer(t *testing.T) {
 			}
 		})
 	}
-	// Every not-sure answer reached the unanswered queue, with no chat id (no consent).
+	// Every not-sure answer reached the unanswered queue, anonymous, with a reference
+	// of its own for the user's consent button.
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	texts := map[string]bool{}
+	refs := map[string]bool{}
 	for _, u := range rec.got {
 		texts[u.Text] = true
-		if u.ChatID != 0 {
-			t.Errorf("unanswered %q stored with chat id %d", u.Text, u.ChatID)
+		if len(u.Ref) != 16 || refs[u.Ref] {
+			t.Errorf("unanswered %q: reference %q missing or not unique", u.Text, u.Ref)
 		}
+		refs[u.Ref] = true
 	}
 	for _, q := range []string{"asdf", "Wie wird das Wetter morgen in Oldenburg?"} {
 		if !texts[q] {
@@ -242,5 +245,77 @@ func TestRecorderFailure(t *testing.T) {
 	}
 	if !a.IsEmergency("Mein Haus brennt") || a.IsEmergency("Wo ist das Ausländerbüro?") {
 		t.Error("IsEmergency")
+	}
+}
+
+// TestRecordedAnonymousAndMasked: an unanswered question is recorded with phone
+// numbers and e-mail addresses masked, and the Result carries its reference; a
+// failed recording leaves no reference to offer.
+func TestRecordedAnonymousAndMasked(t *testing.T) {
+	a, rec := newShipped(t)
+	r, err := a.Answer(context.Background(), assistant.Question{Text: "xylophone quantum zebra, call me on 0176 1234567 or write to anna.k@example.org", Lang: "en"})
+	if err != nil || r.Kind != assistant.KindNotSure {
+		t.Fatalf("kind=%s err=%v", r.Kind, err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.got) != 1 {
+		t.Fatalf("recorded %d questions", len(rec.got))
+	}
+	u := rec.got[0]
+	if u.Text != "xylophone quantum zebra, call me on [phone] or write to [e-mail]" {
+		t.Errorf("recorded text %q", u.Text)
+	}
+	if r.Question == u.Text {
+		t.Error("the user's own question was masked too; only the stored copy should be")
+	}
+	if r.Ref == "" || r.Ref != u.Ref {
+		t.Errorf("Result.Ref %q, recorded %q", r.Ref, u.Ref)
+	}
+
+	c := contenttest.Shipped(t)
+	ix, err := search.Build(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	failed, err := assistant.New(c, ix, failingRecorder{}).Answer(context.Background(), assistant.Question{Text: "asdf qwertz"})
+	if err != nil || failed.Ref != "" {
+		t.Errorf("ref after a failed recording: %q, %v", failed.Ref, err)
+	}
+}
+
+type tally struct {
+	mu    sync.Mutex
+	kinds []assistant.Kind
+}
+
+func (t *tally) CountAnswer(_ context.Context, _ time.Time, lang string, k assistant.Kind) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.kinds = append(t.kinds, k)
+	return nil
+}
+
+// TestTallyAndTryOut: answers are counted by kind; WithoutRecording neither records
+// nor counts.
+func TestTallyAndTryOut(t *testing.T) {
+	a, rec := newShipped(t)
+	tl := &tally{}
+	a = a.WithTally(tl)
+	for _, q := range []string{"Wo ist das Ausländerbüro?", "asdf", "Feuer!"} {
+		if _, err := a.Answer(context.Background(), assistant.Question{Text: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []assistant.Kind{assistant.KindAnswer, assistant.KindNotSure, assistant.KindEmergency}; !slices.Equal(tl.kinds, want) {
+		t.Errorf("counted %v, want %v", tl.kinds, want)
+	}
+	try := a.WithoutRecording()
+	if r, _ := try.Answer(context.Background(), assistant.Question{Text: "qwertz uiop"}); r.Kind != assistant.KindNotSure || r.Ref != "" {
+		t.Errorf("try: kind %s ref %q", r.Kind, r.Ref)
+	}
+	if len(rec.got) != 1 || len(tl.kinds) != 3 {
+		t.Errorf("try-out recorded (%d) or counted (%d)", len(rec.got), len(tl.kinds))
 	}
 }

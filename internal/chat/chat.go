@@ -21,6 +21,9 @@ type Chat struct {
 	// Active is false after the user blocked the bot (or removed it from a group):
 	// nothing is sent to an inactive chat until a new message arrives from it.
 	Active bool
+	// Consent is when the user last asked to hand a question to the city team; zero
+	// when no handoff of the chat is stored (see package handoff).
+	Consent time.Time
 }
 
 // Update is one incoming Telegram update in the inbox.
@@ -59,8 +62,9 @@ type Chats interface {
 	SetLang(ctx context.Context, id int64, lang string) error
 	// SetActive marks a chat active or inactive (blocked).
 	SetActive(ctx context.Context, id int64, active bool) error
-	// Forget deletes what is stored about the chat: its settings, and the link between
-	// it and its votes and questions (the votes stay, anonymous).
+	// Forget deletes everything stored about the chat at once: its settings, its
+	// handoffs with their messages, and the link between it and its votes (the votes
+	// stay, anonymous).
 	Forget(ctx context.Context, id int64) error
 }
 

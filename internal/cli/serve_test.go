@@ -167,6 +167,8 @@ func TestServeWithoutTelegram(t *testing.T) {
 		"/readyz":  "ready",
 		"/":        "Telegram is off",
 		"/metrics": "ankommen_update_handling_seconds",
+		// http.Get follows the redirect from the staff page to its login.
+		"/staff/": `<form method="post" action="/staff/login"`,
 	} {
 		if code, body := p.get(path); code != 200 || !strings.Contains(body, want) {
 			t.Errorf("GET %s: %d %q", path, code, body)

@@ -35,6 +35,18 @@ type Config struct {
 	FloodLimit int
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
+	// HandoffDays is how long handoffs and chat ids are kept after a handoff was
+	// closed (ANKOMMEN_RETENTION_HANDOFF_DAYS); QuestionDays how long anonymous
+	// questions are kept (ANKOMMEN_RETENTION_QUESTION_DAYS).
+	HandoffDays  int
+	QuestionDays int
+	// StaffChatID is a Telegram chat (usually a group of the city team) that new
+	// handoffs are posted to (ANKOMMEN_STAFF_CHAT_ID); 0: none.
+	StaffChatID int64
+	// PublicURL is where the server is reached from outside, e.g.
+	// https://ankommen.example.org (ANKOMMEN_PUBLIC_URL); links to the staff page
+	// in the staff chat use it. "": no links.
+	PublicURL string
 }
 
 // Mode says how the bot gets its updates.
@@ -80,14 +92,34 @@ func Defaults(getenv func(string) string) (Config, []error) {
 		LogLevel:        or("ANKOMMEN_LOG_LEVEL", "info"),
 		FloodLimit:      20,
 		ShutdownTimeout: 15 * time.Second,
+		HandoffDays:     30,
+		QuestionDays:    180,
+		PublicURL:       strings.TrimRight(or("ANKOMMEN_PUBLIC_URL", ""), "/"),
 	}
 	var errs []error
-	if v := getenv("ANKOMMEN_FLOOD_LIMIT"); v != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
+	for _, v := range []struct {
+		key, what string
+		dest      *int
+	}{
+		{"ANKOMMEN_FLOOD_LIMIT", "messages a minute", &c.FloodLimit},
+		{"ANKOMMEN_RETENTION_HANDOFF_DAYS", "days", &c.HandoffDays},
+		{"ANKOMMEN_RETENTION_QUESTION_DAYS", "days", &c.QuestionDays},
+	} {
+		if s := getenv(v.key); s != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s must be a whole number of %s, not %q.", v.key, v.what, s))
+			} else {
+				*v.dest = n
+			}
+		}
+	}
+	if s := getenv("ANKOMMEN_STAFF_CHAT_ID"); s != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("ANKOMMEN_FLOOD_LIMIT must be a whole number of messages a minute, not %q.", v))
+			errs = append(errs, fmt.Errorf("ANKOMMEN_STAFF_CHAT_ID must be a Telegram chat id (a whole number, negative for groups), not %q.", s))
 		} else {
-			c.FloodLimit = n
+			c.StaffChatID = n
 		}
 	}
 	return c, errs
@@ -107,6 +139,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error; user text is logged only at debug (env ANKOMMEN_LOG_LEVEL)")
 	fs.IntVar(&c.FloodLimit, "flood-limit", c.FloodLimit, "messages a user may send a minute before the bot pauses for them (env ANKOMMEN_FLOOD_LIMIT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take")
+	fs.IntVar(&c.HandoffDays, "retention-handoff-days", c.HandoffDays, "days handoffs and chat ids are kept after a handoff was closed (env ANKOMMEN_RETENTION_HANDOFF_DAYS)")
+	fs.IntVar(&c.QuestionDays, "retention-question-days", c.QuestionDays, "days anonymous unanswered questions are kept (env ANKOMMEN_RETENTION_QUESTION_DAYS)")
+	fs.Int64Var(&c.StaffChatID, "staff-chat-id", c.StaffChatID, "Telegram chat the bot posts new handoffs to; 0: none (env ANKOMMEN_STAFF_CHAT_ID)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL of this server, for links to the staff page (env ANKOMMEN_PUBLIC_URL)")
 }
 
 var (
@@ -164,6 +200,17 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		add("The shutdown timeout must be positive, not %s.", c.ShutdownTimeout)
 	}
+	if c.HandoffDays < 1 || c.HandoffDays > 3650 {
+		add("ANKOMMEN_RETENTION_HANDOFF_DAYS must be between 1 and 3650 days, not %d.", c.HandoffDays)
+	}
+	if c.QuestionDays < 1 || c.QuestionDays > 3650 {
+		add("ANKOMMEN_RETENTION_QUESTION_DAYS must be between 1 and 3650 days, not %d.", c.QuestionDays)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("ANKOMMEN_PUBLIC_URL must be an http or https URL such as https://ankommen.example.org, not %q.", c.PublicURL)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -208,6 +255,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.Int("flood_limit", c.FloodLimit),
+		slog.Int("retention_handoff_days", c.HandoffDays),
+		slog.Int("retention_question_days", c.QuestionDays),
+		slog.Int64("staff_chat_id", c.StaffChatID),
+		slog.String("public_url", c.PublicURL),
 	)
 }
 

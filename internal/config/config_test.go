@@ -139,3 +139,34 @@ func TestLoggerRedacts(t *testing.T) {
 		t.Error("wrapped without secrets")
 	}
 }
+
+func TestRetentionAndStaffSettings(t *testing.T) {
+	c, errs := Defaults(env(nil))
+	if len(errs) != 0 || c.HandoffDays != 30 || c.QuestionDays != 180 || c.StaffChatID != 0 || c.PublicURL != "" {
+		t.Fatalf("defaults: %+v %v", c, errs)
+	}
+	c, errs = Defaults(env(map[string]string{"ANKOMMEN_RETENTION_HANDOFF_DAYS": "14", "ANKOMMEN_RETENTION_QUESTION_DAYS": "90",
+		"ANKOMMEN_STAFF_CHAT_ID": "-100123", "ANKOMMEN_PUBLIC_URL": "https://bot.example.org/"}))
+	if len(errs) != 0 || c.HandoffDays != 14 || c.QuestionDays != 90 || c.StaffChatID != -100123 || c.PublicURL != "https://bot.example.org" {
+		t.Fatalf("from the environment: %+v %v", c, errs)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--retention-handoff-days", "7", "--retention-question-days", "30", "--staff-chat-id", "42"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.HandoffDays != 7 || c.QuestionDays != 30 || c.StaffChatID != 42 || c.Validate() != nil {
+		t.Fatalf("flags: %+v %v", c, c.Validate())
+	}
+	_, errs = Defaults(env(map[string]string{"ANKOMMEN_RETENTION_HANDOFF_DAYS": "a month", "ANKOMMEN_STAFF_CHAT_ID": "@team"}))
+	if len(errs) != 2 {
+		t.Errorf("bad numbers: %v", errs)
+	}
+	c.HandoffDays, c.QuestionDays, c.PublicURL = 0, 5000, "ftp://x"
+	err := c.Validate()
+	for _, want := range []string{"ANKOMMEN_RETENTION_HANDOFF_DAYS", "ANKOMMEN_RETENTION_QUESTION_DAYS", "ANKOMMEN_PUBLIC_URL"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s not reported: %v", want, err)
+		}
+	}
+}

@@ -38,11 +38,40 @@ type message struct {
 
 // Check compares every language's message file with the source language's (German):
 // missing and extra ids, empty values, placeholders that differ, missing plural forms.
+// A message missing in any language is an error: at run time users would get the
+// English text (the fallback chain), which translators must not leave in place.
+//
+// The staff page's strings (staff.<lang>.toml) are checked when the source language
+// has such a file, for StaffLangs only; every message is required there, and an id
+// may not be in both sets (they share one bundle).
 func Check(fsys fs.FS, source string, langs []string) ([]Problem, []Coverage) {
+	problems, cov, src := checkSet(fsys, FilePrefix, source, langs)
+	if _, err := fs.Stat(fsys, StaffPrefix+source+FileSuffix); err == nil {
+		sp, _, staff := checkSet(fsys, StaffPrefix, source, StaffLangs)
+		problems = append(problems, sp...)
+		for id, m := range staff {
+			if _, ok := src[id]; ok {
+				problems = append(problems, Problem{File: StaffPrefix + source + FileSuffix, Line: m.line,
+					Msg: fmt.Sprintf("message %q is also in %s%s%s; staff and bot messages share one bundle", id, FilePrefix, source, FileSuffix)})
+			}
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].File != problems[j].File {
+			return problems[i].File < problems[j].File
+		}
+		return problems[i].Line < problems[j].Line
+	})
+	return problems, cov
+}
+
+// checkSet checks the files prefix<lang>.toml against the source language's. It also
+// returns the source file's messages.
+func checkSet(fsys fs.FS, prefix, source string, langs []string) ([]Problem, []Coverage, map[string]message) {
 	var problems []Problem
 	files := map[string]map[string]message{}
 	for _, lang := range langs {
-		name := FilePrefix + lang + FileSuffix
+		name := prefix + lang + FileSuffix
 		msgs, err := parseFile(fsys, name)
 		if err != nil {
 			problems = append(problems, Problem{File: name, Msg: err.Error()})
@@ -52,7 +81,7 @@ func Check(fsys fs.FS, source string, langs []string) ([]Problem, []Coverage) {
 	}
 	src := files[source]
 	if src == nil {
-		return problems, nil
+		return problems, nil, nil
 	}
 	ids := make([]string, 0, len(src))
 	for id := range src {
@@ -66,7 +95,7 @@ func Check(fsys fs.FS, source string, langs []string) ([]Problem, []Coverage) {
 			cov = append(cov, Coverage{Lang: lang, TotalMessages: len(ids)})
 			continue
 		}
-		name := FilePrefix + lang + FileSuffix
+		name := prefix + lang + FileSuffix
 		add := func(line int, warn bool, format string, args ...any) {
 			problems = append(problems, Problem{File: name, Line: line, Warning: warn, Msg: fmt.Sprintf(format, args...)})
 		}
@@ -119,13 +148,7 @@ func Check(fsys fs.FS, source string, langs []string) ([]Problem, []Coverage) {
 		}
 		cov = append(cov, Coverage{Lang: lang, Messages: complete, TotalMessages: len(ids)})
 	}
-	sort.SliceStable(problems, func(i, j int) bool {
-		if problems[i].File != problems[j].File {
-			return problems[i].File < problems[j].File
-		}
-		return problems[i].Line < problems[j].Line
-	})
-	return problems, cov
+	return problems, cov, src
 }
 
 // subset reports whether every placeholder of a plural form is one of the message's:

@@ -30,9 +30,16 @@ type Bundle struct {
 const (
 	FilePrefix = "active."
 	FileSuffix = ".toml"
+	// StaffPrefix names the files of the staff page's strings, staff.<lang>.toml:
+	// German and English only (StaffLangs), in the same bundle.
+	StaffPrefix = "staff."
 )
 
-// Load reads every active.<lang>.toml in fsys. logger may be nil.
+// StaffLangs are the languages of the staff page.
+var StaffLangs = []string{"de", "en"}
+
+// Load reads every active.<lang>.toml in fsys, and staff.<lang>.toml where there is
+// one. logger may be nil.
 func Load(fsys fs.FS, langs []string, logger *slog.Logger) (*Bundle, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -46,27 +53,35 @@ func Load(fsys fs.FS, langs []string, logger *slog.Logger) (*Bundle, error) {
 	b.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	var errs []string
 	for _, lang := range langs {
-		name := FilePrefix + lang + FileSuffix
-		data, err := fs.ReadFile(fsys, name)
-		if errors.Is(err, fs.ErrNotExist) {
-			// A language without its own file is served through the fallback
-			// chain; check reports the gap.
-			continue
+		found := false
+		for _, prefix := range []string{FilePrefix, StaffPrefix} {
+			name := prefix + lang + FileSuffix
+			data, err := fs.ReadFile(fsys, name)
+			if errors.Is(err, fs.ErrNotExist) {
+				// A language without its own file is served through the fallback
+				// chain; check reports the gap.
+				continue
+			}
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+				continue
+			}
+			mf, err := b.bundle.ParseMessageFileBytes(data, name)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %s", name, tomlErr(err)))
+				continue
+			}
+			if b.ids[lang] == nil {
+				b.ids[lang] = map[string]bool{}
+			}
+			for _, m := range mf.Messages {
+				b.ids[lang][m.ID] = true
+			}
+			found = found || prefix == FilePrefix
 		}
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", name, err))
-			continue
+		if found {
+			b.localizers[lang] = i18n.NewLocalizer(b.bundle, lang)
 		}
-		mf, err := b.bundle.ParseMessageFileBytes(data, name)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %s", name, tomlErr(err)))
-			continue
-		}
-		b.ids[lang] = map[string]bool{}
-		for _, m := range mf.Messages {
-			b.ids[lang][m.ID] = true
-		}
-		b.localizers[lang] = i18n.NewLocalizer(b.bundle, lang)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("locale: %s", strings.Join(errs, "; "))

@@ -12,9 +12,11 @@ import (
 
 var langs = []string{"de", "en", "ar", "uk", "ru", "tr", "fa"}
 
-// TestShippedComplete: every message id of the German source exists in every
-// language, with no empty value, the same placeholders and every plural form the
-// language needs.
+// TestShippedComplete: the shipped files have no errors — every message that a
+// translation has is complete: no empty value, the same placeholders, every plural
+// form the language needs. German and English (the fallback) have every message; a
+// message the other languages lack is a warning until translators add it (users get
+// the English text), and each such gap is one warning.
 func TestShippedComplete(t *testing.T) {
 	problems, cov := Check(localesfs.FS, "de", langs)
 	for _, p := range problems {
@@ -26,6 +28,59 @@ func TestShippedComplete(t *testing.T) {
 		if c.Messages != c.TotalMessages || c.TotalMessages == 0 {
 			t.Errorf("%s: %d of %d messages complete", c.Lang, c.Messages, c.TotalMessages)
 		}
+	}
+}
+
+// TestStaffStrings: the staff page's strings exist in German and English, complete,
+// and load into the same bundle without clashing with the bot's.
+func TestStaffStrings(t *testing.T) {
+	problems, _ := Check(localesfs.FS, "de", langs)
+	for _, p := range problems {
+		if strings.HasPrefix(p.File, StaffPrefix) {
+			t.Errorf("%s", p)
+		}
+	}
+	b, err := Load(localesfs.FS, langs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	de, en := b.T("de", "StaffLoginTitle", nil), b.T("en", "StaffLoginTitle", nil)
+	if de == "StaffLoginTitle" || en == "StaffLoginTitle" || de == en {
+		t.Errorf("StaffLoginTitle: de %q, en %q", de, en)
+	}
+	if !b.IDs("de")["StaffLoginTitle"] || !b.IDs("de")["Welcome"] {
+		t.Error("the German ids lack the staff or the bot messages")
+	}
+}
+
+func TestCheckStaffFiles(t *testing.T) {
+	fs := fstest.MapFS{
+		"active.de.toml": {Data: []byte("[A]\nother = \"A\"\n[B]\nother = \"B\"\n")},
+		"active.en.toml": {Data: []byte("[A]\nother = \"A\"\n")},
+		"active.ru.toml": {Data: []byte("[A]\nother = \"A\"\n")},
+		"staff.de.toml":  {Data: []byte("[S]\nother = \"S {{.N}}\"\n[T]\nother = \"T\"\n[A]\nother = \"clash\"\n")},
+		"staff.en.toml":  {Data: []byte("[S]\nother = \"S {{.M}}\"\n[A]\nother = \"clash\"\n")},
+		"staff.ru.toml":  {Data: []byte("this is not TOML")}, // not a staff language: ignored
+	}
+	problems, _ := Check(fs, "de", []string{"de", "en", "ru"})
+	var all []string
+	for _, p := range problems {
+		all = append(all, p.String())
+	}
+	text := strings.Join(all, "\n")
+	for _, want := range []string{
+		`active.en.toml: error: message "B" is missing`,
+		`active.ru.toml: error: message "B" is missing`,
+		`staff.en.toml: error: message "T" is missing`,
+		`staff.en.toml:1: error: message "S" (other): placeholders [M] differ from the German [N]`,
+		`staff.de.toml:5: error: message "A" is also in active.de.toml`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("problems lack %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "staff.ru") {
+		t.Errorf("staff.ru.toml checked:\n%s", text)
 	}
 }
 

@@ -169,3 +169,19 @@ func esc(s string, f Format) string {
 	}
 	return s
 }
+
+// ContactCard renders the contact topic's card — the first paragraph of its text tr
+// — for a reply in lang (used by /privacy: whom to contact).
+func (rd Renderer) ContactCard(lang string, tr *content.Translation, f Format) string {
+	if tr == nil {
+		return ""
+	}
+	var iso func(string) string
+	if RTL(lang) {
+		iso = Isolate
+	}
+	if f == FormatHTML {
+		return htmlText(firstParagraph(tr.Body), iso)
+	}
+	return plain(firstParagraph(tr.Body), iso)
+}

@@ -29,6 +29,8 @@ type Options struct {
 	Ask func(ctx context.Context, question, lang string) (any, error)
 	// Status is the text of GET / (what runs, how to use it).
 	Status func() string
+	// Staff serves the staff page under /staff/; nil: none.
+	Staff  http.Handler
 	Logger *slog.Logger
 }
 
@@ -72,6 +74,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.opt.Ask != nil {
 		mux.HandleFunc("GET /ask", s.ask)
+	}
+	if s.opt.Staff != nil {
+		mux.Handle("/staff/", s.opt.Staff)
+		mux.Handle("GET /staff", http.RedirectHandler("/staff/", http.StatusMovedPermanently))
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		status := "ankommen is running.\n"

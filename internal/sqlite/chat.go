@@ -14,13 +14,15 @@ var _ chat.Store = (*DB)(nil)
 // Chat returns what is stored about chat id, or chat.ErrNotFound.
 func (d *DB) Chat(ctx context.Context, id int64) (chat.Chat, error) {
 	c := chat.Chat{ID: id}
-	err := d.stmt.chat.QueryRowContext(ctx, id).Scan(&c.Lang, &c.Active)
+	var consent sql.NullInt64
+	err := d.stmt.chat.QueryRowContext(ctx, id).Scan(&c.Lang, &c.Active, &consent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Chat{}, chat.ErrNotFound
 	}
 	if err != nil {
 		return chat.Chat{}, fmt.Errorf("sqlite: chat %d: %w", id, err)
 	}
+	c.Consent = fromNullMillis(consent)
 	return c, nil
 }
 
@@ -52,8 +54,10 @@ func (d *DB) SetActive(ctx context.Context, id int64, active bool) error {
 	return nil
 }
 
-// Forget deletes the chat's row; the foreign keys turn its votes and questions
-// anonymous. Handled inbox entries carry no payload and stay for deduplication.
+// Forget deletes the chat's row in one statement: the foreign keys delete its
+// handoffs with their messages and turn its votes anonymous. Anonymous questions
+// never had a link to it. Handled inbox entries carry no payload and stay for
+// deduplication.
 func (d *DB) Forget(ctx context.Context, id int64) error {
 	if _, err := d.w.ExecContext(ctx, "DELETE FROM chat WHERE id = ?", id); err != nil {
 		return fmt.Errorf("sqlite: forget chat %d: %w", id, err)

@@ -1,6 +1,7 @@
 // Package sqlite stores the bot's state in a SQLite file (pure Go driver, WAL mode,
-// foreign keys on). It implements the interfaces of package chat and the assistant's
-// Recorder. Migrations are embedded and each runs in a transaction.
+// foreign keys on). It implements the interfaces of packages chat, handoff and staff
+// and the assistant's Recorder and Tally. Migrations are embedded and each runs in a
+// transaction.
 package sqlite
 
 import (
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/oldenburg/ankommen/internal/handoff"
 )
 
 // FileName is the database file's name inside the data directory.
@@ -92,7 +95,7 @@ func (d *DB) prepare(ctx context.Context) error {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{d.r, &d.stmt.chat, "SELECT lang, active FROM chat WHERE id = ?"},
+		{d.r, &d.stmt.chat, "SELECT lang, active, consent_at FROM chat WHERE id = ?"},
 		{d.w, &d.stmt.inboxStatus, "SELECT done_at IS NOT NULL FROM inbox WHERE update_id = ?"},
 		{d.w, &d.stmt.inboxAdd, "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"},
 		{d.w, &d.stmt.inboxDone, "UPDATE inbox SET done_at = ?, payload = NULL WHERE update_id = ?"},
@@ -213,6 +216,11 @@ func (d *DB) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
+			if hook := migrationHooks[m.version]; hook != nil {
+				if err := hook(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, d.now().UnixMilli())
 			return err
 		})
@@ -221,6 +229,41 @@ func (d *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationHooks run in the transaction of the migration with their version, after
+// its SQL: changes SQL cannot express.
+var migrationHooks = map[int]func(context.Context, *sql.Tx) error{
+	// Questions stored before version 2 may hold phone numbers and e-mail
+	// addresses: anonymous questions are kept masked.
+	2: func(ctx context.Context, tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id, text FROM unanswered")
+		if err != nil {
+			return err
+		}
+		masked := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var text string
+			if err := rows.Scan(&id, &text); err != nil {
+				rows.Close()
+				return err
+			}
+			if m := handoff.Mask(text); m != text {
+				masked[id] = m
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for id, text := range masked {
+			if _, err := tx.ExecContext(ctx, "UPDATE unanswered SET text = ? WHERE id = ?", text, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // tx runs f in a transaction and commits when f returns nil.
@@ -245,3 +288,19 @@ func rollback(tx *sql.Tx) error {
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }
+
+// fromNullMillis is fromMillis for a column that may be NULL (the zero time).
+func fromNullMillis(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64)
+}
+
+// nullMillis is millis for a column that is NULL for the zero time.
+func nullMillis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}

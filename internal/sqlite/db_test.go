@@ -31,8 +31,8 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := d.Version(ctx)
-	if err != nil || v != 1 {
-		t.Fatalf("version = %d, %v; want 1", v, err)
+	if err != nil || v != 2 {
+		t.Fatalf("version = %d, %v; want 2", v, err)
 	}
 	if err := d.SetLang(ctx, 7, "uk"); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestForgetKeepsVotesAnonymous(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := d.RecordUnanswered(ctx, assistant.Unanswered{Text: "wo parken", Lang: "de", ChatID: 5,
+	if err := d.RecordUnanswered(ctx, assistant.Unanswered{Text: "wo parken", Lang: "de",
 		Candidates: []assistant.Hit{{TopicID: "housing", Score: 0.1234}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,51 +3,50 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/handoff"
 )
 
-var _ assistant.Recorder = (*DB)(nil)
+var (
+	_ assistant.Recorder = (*DB)(nil)
+	_ assistant.Tally    = (*DB)(nil)
+	_ handoff.Store      = (*DB)(nil)
+)
 
-// RecordUnanswered stores a question the bot could not answer, for staff review. The
-// chat is linked only when u.ChatID is set (the user consented).
+// RecordUnanswered stores a question the bot could not answer, for staff review. It
+// is stored anonymously: no chat, and the text masked once more (handoff.Mask) in
+// case a caller forgot.
 func (d *DB) RecordUnanswered(ctx context.Context, u assistant.Unanswered) error {
 	at := u.At
 	if at.IsZero() {
 		at = d.now()
 	}
-	var cands []string
+	cands := make([]handoff.Candidate, 0, len(u.Candidates))
 	for _, h := range u.Candidates {
-		cands = append(cands, h.TopicID+":"+strconv.FormatFloat(h.Score, 'f', 3, 64))
+		cands = append(cands, handoff.Candidate{TopicID: h.TopicID, Score: h.Score, Coverage: h.Coverage})
 	}
-	err := d.tx(ctx, func(tx *sql.Tx) error {
-		var chatID any
-		if u.ChatID != 0 {
-			if err := ensureChat(ctx, tx, u.ChatID, millis(at)); err != nil {
-				return err
-			}
-			chatID = u.ChatID
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO unanswered (at, lang, text, chat_id, candidates) VALUES (?, ?, ?, ?, ?)",
-			millis(at), u.Lang, u.Text, chatID, strings.Join(cands, ","))
-		return err
-	})
+	var ref any
+	if u.Ref != "" {
+		ref = u.Ref
+	}
+	_, err := d.w.ExecContext(ctx, "INSERT INTO unanswered (at, lang, text, candidates, ref) VALUES (?, ?, ?, ?, ?)",
+		millis(at), u.Lang, handoff.Mask(u.Text), handoff.FormatCandidates(cands), ref)
 	if err != nil {
 		return fmt.Errorf("sqlite: record unanswered question: %w", err)
 	}
 	return nil
 }
 
-// Unanswered is a stored unanswered question.
+// Unanswered is a stored unanswered question as UnansweredSince returns it.
 type Unanswered struct {
 	ID         int64
 	At         time.Time
 	Lang, Text string
-	ChatID     int64 // 0 when not linked
+	ChatID     int64 // always 0: questions are anonymous (the column is from version 1)
 	Candidates string
 }
 
@@ -72,4 +71,41 @@ func (d *DB) UnansweredSince(ctx context.Context, t time.Time, limit int) ([]Una
 		return nil, fmt.Errorf("sqlite: unanswered questions: %w", err)
 	}
 	return out, nil
+}
+
+// Question returns question id, or handoff.ErrNotFound.
+func (d *DB) Question(ctx context.Context, id int64) (handoff.Question, error) {
+	q := handoff.Question{ID: id}
+	var at int64
+	var handled sql.NullInt64
+	var cands, status string
+	err := d.r.QueryRowContext(ctx, `SELECT u.at, u.lang, u.text, u.candidates, u.status, u.topic_id, u.handled_at, u.handled_by,
+			coalesce((SELECT h.id FROM handoff h WHERE h.question_id = u.id ORDER BY h.id DESC LIMIT 1), 0)
+		FROM unanswered u WHERE u.id = ?`, id).
+		Scan(&at, &q.Lang, &q.Text, &cands, &status, &q.TopicID, &handled, &q.HandledBy, &q.HandoffID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return handoff.Question{}, fmt.Errorf("sqlite: question %d: %w", id, handoff.ErrNotFound)
+	}
+	if err != nil {
+		return handoff.Question{}, fmt.Errorf("sqlite: question %d: %w", id, err)
+	}
+	q.At, q.HandledAt = fromMillis(at), fromNullMillis(handled)
+	q.Candidates, q.Status = handoff.ParseCandidates(cands), handoff.Status(status)
+	return q, nil
+}
+
+// SetQuestionStatus records staff's decision on question id.
+func (d *DB) SetQuestionStatus(ctx context.Context, id int64, s handoff.Status, topicID, by string, at time.Time) error {
+	if !s.Valid() {
+		return fmt.Errorf("sqlite: question %d: %w: status %q", id, handoff.ErrInvalid, s)
+	}
+	res, err := d.w.ExecContext(ctx, "UPDATE unanswered SET status = ?, topic_id = ?, handled_at = ?, handled_by = ? WHERE id = ?",
+		string(s), topicID, millis(at), by, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: set status of question %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: question %d: %w", id, handoff.ErrNotFound)
+	}
+	return nil
 }

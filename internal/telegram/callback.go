@@ -16,16 +16,19 @@ import (
 //	v:<lang>:<+|->:<topic>   helpful / not helpful
 //	h:<lang>[:<topic>]       ask a person
 //	p:<lang>:<page>          a page of the topic list
+//	c:<lang>[:<ref>]         consent: send my question (the recorded question ref)
+//	                         to the city team
 const maxCallbackData = 64
 
 type cbKind byte
 
 const (
-	cbLang  cbKind = 'l'
-	cbTopic cbKind = 't'
-	cbVote  cbKind = 'v'
-	cbHuman cbKind = 'h'
-	cbPage  cbKind = 'p'
+	cbLang    cbKind = 'l'
+	cbTopic   cbKind = 't'
+	cbVote    cbKind = 'v'
+	cbHuman   cbKind = 'h'
+	cbPage    cbKind = 'p'
+	cbConsent cbKind = 'c'
 )
 
 type callbackData struct {
@@ -34,6 +37,7 @@ type callbackData struct {
 	topic   string
 	helpful bool
 	page    int
+	ref     string // cbConsent: the reference of a recorded question
 }
 
 func (c callbackData) String() string {
@@ -56,6 +60,11 @@ func (c callbackData) String() string {
 		return k + ":" + c.lang + ":" + c.topic
 	case cbPage:
 		return k + ":" + c.lang + ":" + strconv.Itoa(c.page)
+	case cbConsent:
+		if c.ref == "" {
+			return k + ":" + c.lang
+		}
+		return k + ":" + c.lang + ":" + c.ref
 	}
 	return ""
 }
@@ -81,6 +90,13 @@ func parseCallback(s string) (callbackData, bool) {
 		if len(parts) == 3 {
 			c.topic = parts[2]
 		}
+	case c.kind == cbConsent && len(parts) <= 3:
+		if len(parts) == 3 {
+			if !isRef(parts[2]) {
+				return callbackData{}, false
+			}
+			c.ref = parts[2]
+		}
 	case c.kind == cbPage && len(parts) == 3:
 		n, err := strconv.Atoi(parts[2])
 		if err != nil || n < 0 {
@@ -91,4 +107,18 @@ func parseCallback(s string) (callbackData, bool) {
 		return callbackData{}, false
 	}
 	return c, true
+}
+
+// isRef reports whether s looks like a question reference: 16 characters of
+// lower-case base32 (assistant.Result.Ref).
+func isRef(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '2' && r <= '7') {
+			return false
+		}
+	}
+	return true
 }

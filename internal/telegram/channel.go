@@ -22,6 +22,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/chat"
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
 	"github.com/oldenburg/ankommen/internal/reply"
@@ -84,6 +85,18 @@ type Options struct {
 	Retry time.Duration
 	// Now is the clock of flood control and of stored times (default time.Now).
 	Now func() time.Time
+
+	// Handoffs stores conversations with the city team; nil switches handing
+	// questions to people off (the contact card is still shown).
+	Handoffs handoff.Conversations
+	// Retention is what /privacy and the consent line say about how long things are
+	// kept (default handoff.DefaultRetention).
+	Retention handoff.Retention
+	// StaffChatID is a chat new handoffs are posted to; 0: none.
+	StaffChatID int64
+	// StaffURL is the staff page's base URL for links in the staff chat
+	// (e.g. https://bot.example.org/staff); "": no links.
+	StaffURL string
 }
 
 // Channel is the Telegram channel.
@@ -158,6 +171,9 @@ func New(opt Options) (*Channel, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.Retention == (handoff.Retention{}) {
+		opt.Retention = handoff.DefaultRetention
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)

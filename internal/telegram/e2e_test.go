@@ -116,9 +116,10 @@ func testConversation(t *testing.T, m mode) {
 		n := len(h.sentTo(chen.ID))
 		h.deliver(tt.Text(chen, "xylophone quantum zebra parking"))
 		msg := h.waitTo(chen.ID, n+1)[n]
-		mustContain(t, "not sure", msg.Params["text"], "I am not sure", "0441 235-0")
-		if data := msg.Data(); len(data) == 0 || data[len(data)-1] != "h:en" {
-			t.Errorf("keyboard = %v, want the person button last", data)
+		mustContain(t, "not sure", msg.Params["text"], "I am not sure", "0441 235-0",
+			"The button stores your question and this chat&#39;s number")
+		if data := msg.Data(); len(data) == 0 || !strings.HasPrefix(data[len(data)-1], "c:en:") || len(data[len(data)-1]) != len("c:en:")+16 {
+			t.Errorf("keyboard = %v, want the consent button with the question's reference last", data)
 		}
 		h.waitIdle()
 		us, err := h.db.UnansweredSince(ctx, time.Time{}, 100)
@@ -223,8 +224,14 @@ func testConversation(t *testing.T, m mode) {
 		msgs := h.waitTo(bernd.ID, n+5)[n:]
 		mustContain(t, "language chosen", msgs[0].Params["text"], "українською")
 		// The test content has no Ukrainian contact topic: the English one is shown.
-		mustContain(t, "contact", msgs[1].Params["text"], "<b>Integration officer</b>", "integration@example.org")
-		mustContain(t, "privacy", msgs[2].Params["text"], "якомога менше")
+		mustContain(t, "contact", msgs[1].Params["text"], "<b>Integration officer</b>", "integration@example.org",
+			"30 дн. після завершення розмови") // the consent line says what is stored and how long
+		if data := msgs[1].Data(); !slices.Equal(data, []string{"c:uk"}) {
+			t.Errorf("contact keyboard = %v, want the consent button", data)
+		}
+		// What is stored, why, how long, and whom to contact (the contact topic).
+		mustContain(t, "privacy", msgs[2].Params["text"], "Захист даних", "через 180 дн.",
+			"через 30 дн. після завершення розмови", "/forget одразу видаляє все", "integration@example.org")
 		mustContain(t, "forget", msgs[3].Params["text"], "Erledigt") // back to the app's language
 		mustContain(t, "unknown", msgs[4].Params["text"], "Diesen Befehl kenne ich nicht", "/topics")
 		if _, err := h.db.Chat(ctx, bernd.ID); err != chat.ErrNotFound {

@@ -332,10 +332,20 @@ func TestRateLimits(t *testing.T) {
 			t.Errorf("pieces %d and %d to one chat %v apart, want ≥ %v", i-1, i, gap, lim.PerChat)
 		}
 	}
-	// The global limit is a rate: n messages take at least (n-1) intervals.
+	// The global limit is a rate: the messages from the i-th to the last take at
+	// least (last-i) intervals. One message received late (a new connection, a busy
+	// machine) shortens the spans that start with it, so the best of them counts:
+	// without the limit every span would be too short.
 	all := h.api.Sent("sendMessage")
-	if span, want := all[len(all)-1].At.Sub(all[0].At), time.Duration(len(all)-1)*lim.Global; span < want-slack {
-		t.Errorf("%d messages in %v, want at least %v", len(all), span, want)
+	last := len(all) - 1
+	best := time.Duration(-1 << 62)
+	for i := range last {
+		if d := all[last].At.Sub(all[i].At) - time.Duration(last-i)*lim.Global; d > best {
+			best = d
+		}
+	}
+	if best < -slack {
+		t.Errorf("%d messages faster than one each %v: every span is short by %v or more", len(all), lim.Global, -best)
 	}
 
 	group := tt.GroupChat(-300)

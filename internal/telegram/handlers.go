@@ -63,12 +63,20 @@ func (c *Channel) cmdContact(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 	}
 	r := c.topicResult(t.core, t.lang, ct)
 	r.Alternatives = nil
-	c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), nil)
+	text, kb := c.contactReply(t, t.core.Renderer.Render(r, reply.FormatHTML), t.lang)
+	c.sendText(ctx, t, text, kb)
 }
 
+// cmdPrivacy says what is stored, why, for how long, and whom to contact.
 func (c *Channel) cmdPrivacy(ctx context.Context, _ *bot.Bot, _ *models.Update) {
 	t := turnFrom(ctx)
-	c.sendText(ctx, t, t.core.t(t.lang, "Privacy"), nil)
+	ret := c.opt.Retention
+	text := t.core.tData(t.lang, "PrivacyInfo", map[string]any{"HandoffDays": ret.HandoffDays, "QuestionDays": ret.QuestionDays})
+	if ct := t.core.Corpus.Contact(); ct != nil {
+		tr, _ := ct.Best(t.lang)
+		text += "\n\n" + t.core.t(t.lang, "PrivacyContact") + "\n" + t.core.Renderer.ContactCard(t.lang, tr, reply.FormatHTML)
+	}
+	c.sendText(ctx, t, text, nil)
 }
 
 func (c *Channel) cmdForget(ctx context.Context, _ *bot.Bot, u *models.Update) {
@@ -92,6 +100,9 @@ func (c *Channel) cmdForget(ctx context.Context, _ *bot.Bot, u *models.Update) {
 // onQuestion hands a text message to the core and sends its reply.
 func (c *Channel) onQuestion(ctx context.Context, _ *bot.Bot, _ *models.Update) {
 	t := turnFrom(ctx)
+	if c.toHandoff(ctx, t) {
+		return
+	}
 	r, err := t.core.Answerer.Answer(ctx, assistant.Question{Text: t.text, Preferred: t.lang})
 	switch {
 	case err != nil && r.Kind == "":
@@ -114,8 +125,12 @@ func (c *Channel) onQuestion(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 	case assistant.KindHuman:
 		c.metrics.Escalation("asked")
 	}
-	c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.core, r),
-		sendOpts{urgent: r.Kind == assistant.KindEmergency})
+	text := t.core.Renderer.Render(r, reply.FormatHTML)
+	consent := c.consentOffered(t)
+	if consent && (r.Kind == assistant.KindNotSure || r.Kind == assistant.KindHuman) && r.Contact != nil {
+		text += "\n\n" + c.consentLine(t.core, r.Lang)
+	}
+	c.sendText(ctx, t, text, resultKeyboard(t.core, r, consent), sendOpts{urgent: r.Kind == assistant.KindEmergency})
 }
 
 // onCallback handles a button.
@@ -148,7 +163,7 @@ func (c *Channel) onCallback(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 		c.answerCallback(ctx, cb.ID, "")
 		c.metrics.Answer("topic", d.lang)
 		r := c.topicResult(t.core, d.lang, topic)
-		c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.core, r))
+		c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.core, r, false))
 	case cbVote:
 		err := c.store.Vote(ctx, chat.Vote{ChatID: t.chatID, TopicID: topic.ID, Lang: d.lang, Helpful: d.helpful, At: c.now()})
 		if err != nil {
@@ -166,7 +181,10 @@ func (c *Channel) onCallback(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 		if ct := t.core.Corpus.Contact(); ct != nil {
 			r.Contact, _ = ct.Best(d.lang)
 		}
-		c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), nil)
+		text, kb := c.contactReply(t, t.core.Renderer.Render(r, reply.FormatHTML), d.lang)
+		c.sendText(ctx, t, text, kb)
+	case cbConsent:
+		c.onConsent(ctx, t, d)
 	case cbPage:
 		c.answerCallback(ctx, cb.ID, "")
 		text, kb := c.topicsPage(t.core, d.lang, d.page)
@@ -238,8 +256,10 @@ func (c *Channel) topicResult(k Core, lang string, topic *content.Topic) assista
 }
 
 // resultKeyboard is the keyboard under a reply of the core: feedback, the way to a
-// person and related topics under an answer; suggestions under "not sure".
-func resultKeyboard(k Core, r assistant.Result) *models.InlineKeyboardMarkup {
+// person and related topics under an answer; suggestions under "not sure". With
+// consent, "not sure" and a request for a person offer to send the question to the
+// city team (the reply shows the contact card already).
+func resultKeyboard(k Core, r assistant.Result, consent bool) *models.InlineKeyboardMarkup {
 	lang := r.Lang
 	var rows [][]models.InlineKeyboardButton
 	topicRows := func() {
@@ -269,7 +289,15 @@ func resultKeyboard(k Core, r assistant.Result) *models.InlineKeyboardMarkup {
 		topicRows()
 	case assistant.KindNotSure:
 		topicRows()
-		rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonPerson"), callbackData{kind: cbHuman, lang: lang})})
+		if consent && r.Contact != nil {
+			rows = append(rows, []models.InlineKeyboardButton{consentButton(k, lang, r.Ref)})
+		} else {
+			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonPerson"), callbackData{kind: cbHuman, lang: lang})})
+		}
+	case assistant.KindHuman:
+		if consent && r.Contact != nil {
+			rows = append(rows, []models.InlineKeyboardButton{consentButton(k, lang, "")})
+		}
 	case assistant.KindGreeting, assistant.KindThanks, assistant.KindEmpty:
 		return topicsKeyboard(k, lang)
 	}

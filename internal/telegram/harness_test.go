@@ -120,6 +120,7 @@ func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 		DrainTimeout: 2 * time.Second,
 		Retry:        5 * time.Millisecond,
 		Now:          h.clock.Now,
+		Handoffs:     db,
 	}
 	if m == webhook {
 		h.opt.WebhookURL = "https://bot.example.org/telegram/hook"

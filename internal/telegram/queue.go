@@ -232,9 +232,14 @@ func (q *queue) run(chatID int64, cq *chatQueue) {
 		q.mu.Unlock()
 
 		err := q.execute(c, cq.pace)
-		c.done(err)
-		if kind, _ := classify(err); err != nil && kind == errForbidden {
+		kind, _ := classify(err)
+		forbidden := err != nil && kind == errForbidden
+		if forbidden {
+			// Before done: whoever waits for the call sees the chat marked blocked.
 			q.forbidden(chatID)
+		}
+		c.done(err)
+		if forbidden {
 			q.dropChat(chatID, cq, err)
 		}
 	}

@@ -22,6 +22,8 @@ func TestCallbackData(t *testing.T) {
 		{callbackData{kind: cbHuman, lang: "fa"}, "h:fa"},
 		{callbackData{kind: cbHuman, lang: "fa", topic: "work"}, "h:fa:work"},
 		{callbackData{kind: cbPage, lang: "tr", page: 3}, "p:tr:3"},
+		{callbackData{kind: cbConsent, lang: "uk"}, "c:uk"},
+		{callbackData{kind: cbConsent, lang: "en", ref: "abcdefgh234567zz"}, "c:en:abcdefgh234567zz"},
 	}
 	for _, c := range cases {
 		if got := c.data.String(); got != c.text {
@@ -32,7 +34,8 @@ func TestCallbackData(t *testing.T) {
 			t.Errorf("parse(%q) = %+v, %v", c.text, back, ok)
 		}
 	}
-	for _, bad := range []string{"", "l", "l:", "l:xx", "x:de", "t:de", "t:de:", "v:de:*:work", "v:de:+:", "p:de:-1", "p:de:one", "l:de:extra", "h:de:a:b", "tt:de:a"} {
+	for _, bad := range []string{"", "l", "l:", "l:xx", "x:de", "t:de", "t:de:", "v:de:*:work", "v:de:+:", "p:de:-1", "p:de:one", "l:de:extra", "h:de:a:b", "tt:de:a",
+		"c:de:short", "c:de:ABCDEFGH234567ZZ", "c:de:abcdefgh234567z1", "c:de:abcdefgh234567zz:x", "c:xx"} {
 		if d, ok := parseCallback(bad); ok {
 			t.Errorf("parse(%q) accepted: %+v", bad, d)
 		}

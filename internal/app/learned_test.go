@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/sqlite"
+)
+
+// TestLearnedPhrasingAnswers: staff say a topic answers a question the bot could
+// not answer; after the rebuild the bot answers it with that topic, in that
+// language only, and a restart (a new Live on the same database) keeps it.
+func TestLearnedPhrasingAnswers(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	opt := Options{ContentDir: "../telegram/testdata/content", Recorder: db, Tally: db, Learned: db}
+	l, err := NewLive(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Grace = time.Millisecond
+	defer l.Close()
+	const q = "xylophone quantum zebra parking"
+	ask := func(l *Live, lang string) assistant.Result {
+		t.Helper()
+		r, err := l.Core().Assistant.Answer(ctx, assistant.Question{Text: q, Lang: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := ask(l, "en"); r.Kind != assistant.KindNotSure {
+		t.Fatalf("before: %s", r.Kind)
+	}
+	items, _, err := db.ReviewItems(ctx, handoff.Filter{})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("recorded: %+v, %v", items, err)
+	}
+	svc := handoff.NewService(handoff.Options{Store: db, OnLearned: func() { l.Reload() },
+		TopicExists: func(id string) bool { return l.Core().Corpus.Topic(id) != nil }})
+	if err := svc.Learn(ctx, handoff.KindQuestion, items[0].ID, "housing", "anna"); err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(l, "en"); r.Kind != assistant.KindAnswer || r.Topic.ID != "housing" {
+		t.Fatalf("after learning: %s %v", r.Kind, r.Topic)
+	}
+	if l.Core().Learned != 1 {
+		t.Errorf("core reports %d learned phrasings", l.Core().Learned)
+	}
+	if r := ask(l, "de"); r.Kind != assistant.KindNotSure {
+		t.Errorf("the English phrasing answers in German too: %s", r.Kind)
+	}
+	l2, err := NewLive(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	if r := ask(l2, "en"); r.Kind != assistant.KindAnswer || r.Topic.ID != "housing" {
+		t.Fatalf("after a restart: %s %v", r.Kind, r.Topic)
+	}
+}

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/term"
+
+	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/sqlite"
+	"github.com/oldenburg/ankommen/internal/staff"
+)
+
+const staffUsage = "staff add|list|remove [--data DIR] [NAME]"
+
+// bcryptCost is the cost of new password hashes.
+var bcryptCost = bcrypt.DefaultCost
+
+// dataFlag registers --data (env ANKOMMEN_DATA, default "data"), the directory of
+// the database `serve` uses.
+func dataFlag(fs *flag.FlagSet, env *Env) *string {
+	def := strings.TrimSpace(env.Getenv("ANKOMMEN_DATA"))
+	if def == "" {
+		def = "data"
+	}
+	return fs.String("data", def, "data directory of the database (env ANKOMMEN_DATA)")
+}
+
+// openDB opens the database in dir, creating both if needed.
+func openDB(ctx context.Context, dir string) (*sqlite.DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName))
+}
+
+// runStaff manages the staff page's accounts: add (the password is asked on the
+// terminal without echo, twice, or read as the first line of stdin when stdin is no
+// terminal), list, remove.
+func runStaff(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", staffUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	sub := args[0]
+	fs := newFlags(env, "staff "+sub, staffUsage)
+	data := dataFlag(fs, env)
+	if code := parse(fs, args[1:]); code >= 0 {
+		return code
+	}
+	want := 1
+	if sub == "list" {
+		want = 0
+	}
+	if sub != "add" && sub != "list" && sub != "remove" {
+		fmt.Fprintf(env.Stderr, "staff: unknown subcommand %q; use add, list or remove\n", sub)
+		return ExitUsage
+	}
+	if fs.NArg() != want {
+		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", staffUsage)
+		return ExitUsage
+	}
+	name := fs.Arg(0)
+	if sub != "list" {
+		if err := staff.CheckName(name); err != nil {
+			fmt.Fprintf(env.Stderr, "staff %s: %v\n", sub, err)
+			return ExitUsage
+		}
+	}
+	var password string
+	if sub == "add" {
+		var err error
+		if password, err = readPassword(env); err != nil {
+			fmt.Fprintf(env.Stderr, "staff add: %v\n", err)
+			return ExitUsage
+		}
+	}
+	db, err := openDB(ctx, *data)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "staff: %v\n", err)
+		return ExitFail
+	}
+	defer db.Close()
+	switch sub {
+	case "add":
+		hash, err := staff.Hash(password, bcryptCost)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "staff add: %v\n", err)
+			return ExitUsage
+		}
+		if _, err := db.AddStaff(ctx, name, hash, time.Now()); err != nil {
+			if errors.Is(err, staff.ErrExists) {
+				fmt.Fprintf(env.Stderr, "staff add: there is an account %q already\n", name)
+				return ExitFail
+			}
+			fmt.Fprintf(env.Stderr, "staff add: %v\n", err)
+			return ExitFail
+		}
+		fmt.Fprintf(env.Stdout, "added %s; log in at /staff/\n", name)
+	case "list":
+		accs, err := db.ListStaff(ctx)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "staff list: %v\n", err)
+			return ExitFail
+		}
+		if len(accs) == 0 {
+			fmt.Fprintln(env.Stdout, "no accounts; add one with: ankommen staff add NAME")
+		}
+		for _, a := range accs {
+			last := "never"
+			if !a.LastLogin.IsZero() {
+				last = a.LastLogin.In(handoff.Zone).Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(env.Stdout, "%-24s added %s, last login %s\n", a.Name, a.CreatedAt.In(handoff.Zone).Format("2006-01-02"), last)
+		}
+	case "remove":
+		if err := db.RemoveStaff(ctx, name); err != nil {
+			if errors.Is(err, staff.ErrNotFound) {
+				fmt.Fprintf(env.Stderr, "staff remove: there is no account %q\n", name)
+				return ExitFail
+			}
+			fmt.Fprintf(env.Stderr, "staff remove: %v\n", err)
+			return ExitFail
+		}
+		fmt.Fprintf(env.Stdout, "removed %s and ended its sessions\n", name)
+	}
+	return ExitOK
+}
+
+// readPassword asks for the password twice on a terminal (without echo), or reads
+// the first line of stdin. The password is never printed.
+func readPassword(env *Env) (string, error) {
+	if f, ok := env.Stdin.(*os.File); ok && env.Terminal && term.IsTerminal(int(f.Fd())) {
+		ask := func(prompt string) (string, error) {
+			fmt.Fprint(env.Stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(env.Stderr)
+			return string(b), err
+		}
+		p1, err := ask(fmt.Sprintf("Password (at least %d characters): ", staff.MinPassword))
+		if err != nil {
+			return "", err
+		}
+		p2, err := ask("The same again: ")
+		if err != nil {
+			return "", err
+		}
+		if p1 != p2 {
+			return "", errors.New("the passwords differ")
+		}
+		return p1, nil
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password: give it as the first line of stdin, or run on a terminal")
+	}
+	return line, nil
+}

@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/sqlite"
+	"github.com/oldenburg/ankommen/internal/staff"
+)
+
+func init() { bcryptCost = bcrypt.MinCost } // tests need no slow hashes
+
+func runEnv(t *testing.T, vars map[string]string, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] }}
+	code := Run(context.Background(), env, args)
+	return out.String(), errb.String(), code
+}
+
+func TestStaffAccounts(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"ANKOMMEN_DATA": dir}
+	const pw = "correct horse battery"
+	if out, errs, code := runEnv(t, vars, pw+"\n", "staff", "add", "anna"); code != ExitOK || !strings.Contains(out, "added anna") {
+		t.Fatalf("add: %d %q %q", code, out, errs)
+	}
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		code        int
+		want        string
+	}{
+		{"taken in any case", pw + "\n", []string{"staff", "add", "ANNA"}, ExitFail, "already"},
+		{"short password", "short\n", []string{"staff", "add", "bernd"}, ExitUsage, "at least 12"},
+		{"no password", "", []string{"staff", "add", "bernd"}, ExitUsage, "no password"},
+		{"bad name", pw + "\n", []string{"staff", "add", "a b"}, ExitUsage, "name"},
+		{"no name", "", []string{"staff", "add"}, ExitUsage, "Usage"},
+		{"unknown subcommand", "", []string{"staff", "promote", "anna"}, ExitUsage, "unknown subcommand"},
+		{"remove unknown", "", []string{"staff", "remove", "nobody"}, ExitFail, "no account"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := runEnv(t, vars, tc.stdin, tc.args...)
+			if code != tc.code || !strings.Contains(out+errs, tc.want) {
+				t.Errorf("exit %d (want %d), output %q %q", code, tc.code, out, errs)
+			}
+			if strings.Contains(out+errs, "short\n") || (tc.stdin != "" && strings.Contains(out+errs, strings.TrimSpace(tc.stdin))) {
+				t.Error("the password was printed")
+			}
+		})
+	}
+	// The stored hash verifies; the password itself is not stored.
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := db.StaffByName(context.Background(), "Anna")
+	if err != nil || !staff.Verify(acc.Hash, pw) || bytes.Contains(acc.Hash, []byte(pw)) {
+		t.Fatalf("account: %+v, %v", acc.Name, err)
+	}
+	db.Close()
+	out, _, code := runEnv(t, vars, "", "staff", "list")
+	if code != ExitOK || !strings.Contains(out, "anna") || !strings.Contains(out, "last login never") {
+		t.Errorf("list: %d %q", code, out)
+	}
+	if out, _, code := runEnv(t, vars, "", "staff", "remove", "anna"); code != ExitOK || !strings.Contains(out, "removed anna") {
+		t.Errorf("remove: %d %q", code, out)
+	}
+	if out, _, _ := runEnv(t, vars, "", "staff", "list"); !strings.Contains(out, "no accounts") {
+		t.Errorf("list after remove: %q", out)
+	}
+}
+
+// copyContent copies the test content to a temporary directory.
+func copyContent(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	src := "../telegram/testdata/content"
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func TestLearnedExport(t *testing.T) {
+	ctx := context.Background()
+	data, dir := t.TempDir(), copyContent(t)
+	db, err := sqlite.Open(ctx, filepath.Join(data, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []handoff.Learned{
+		{TopicID: "work", Lang: "de", Text: "Jobcenter: Termin verpasst, was nun?"},
+		{TopicID: "work", Lang: "en", Text: "missed my appointment at the job centre"},
+		{TopicID: "housing", Lang: "de", Text: "Wohnung mit WBS"},
+		{TopicID: "work", Lang: "ar", Text: "لا يوجد ملف عربي"},                    // the test content has no Arabic work topic
+		{TopicID: "housing", Lang: "en", Text: "Where is the immigration office?"}, // another topic has it
+	} {
+		if err := db.Learn(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	vars := map[string]string{"ANKOMMEN_DATA": data}
+	out, errs, code := runEnv(t, vars, "", "learned", "export", "--content", dir)
+	if code != ExitOK || !strings.Contains(out, "3 phrasing(s) written, 1 skipped") || !strings.Contains(errs, "has no ar file") {
+		t.Fatalf("export: %d\n%s\n%s", code, out, errs)
+	}
+	corpus, _, err := content.Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatalf("content after export: %v", err)
+	}
+	for _, c := range []struct{ topic, lang, q string }{
+		{"work", "de", "Jobcenter: Termin verpasst, was nun?"},
+		{"work", "en", "missed my appointment at the job centre"},
+		{"housing", "de", "Wohnung mit WBS"},
+	} {
+		qs := corpus.Topic(c.topic).In(c.lang).Questions
+		if qs[len(qs)-1] != c.q {
+			t.Errorf("%s.%s questions end with %q, want %q", c.topic, c.lang, qs[len(qs)-1], c.q)
+		}
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "work.de.md"))
+	if !strings.Contains(string(raw), "\n  - 'Jobcenter: Termin verpasst, was nun?'\n") {
+		t.Errorf("work.de.md:\n%s", raw)
+	}
+	// A second export writes nothing.
+	out, _, code = runEnv(t, vars, "", "learned", "export", "--content", dir)
+	if code != ExitOK || !strings.Contains(out, "0 phrasing(s) written") {
+		t.Errorf("second export: %d %s", code, out)
+	}
+	if out, _, _ := runEnv(t, vars, "", "learned", "list"); !strings.Contains(out, "work.de") || !strings.Contains(out, "exported") {
+		t.Errorf("list: %s", out)
+	}
+}

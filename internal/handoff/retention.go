@@ -1,0 +1,90 @@
+package handoff
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Retention says how long what is kept. Handoffs hold a chat id: they are deleted,
+// with their threads, HandoffDays after they were closed; votes lose their chat id
+// and chats that hold nothing else are deleted after the same time. Anonymous
+// questions are deleted QuestionDays after they were asked.
+type Retention struct {
+	HandoffDays  int
+	QuestionDays int
+}
+
+// DefaultRetention is 30 days for handoffs and chat ids, 180 for anonymous questions.
+var DefaultRetention = Retention{HandoffDays: 30, QuestionDays: 180}
+
+// Cutoffs returns the times before which handoffs (by closing time) and questions
+// (by asking time) are deleted at now.
+func (r Retention) Cutoffs(now time.Time) (handoffs, questions time.Time) {
+	return now.AddDate(0, 0, -r.HandoffDays), now.AddDate(0, 0, -r.QuestionDays)
+}
+
+// Purged counts what one purge deleted.
+type Purged struct {
+	Handoffs  int64 // closed handoffs, with their messages
+	Questions int64 // anonymous questions
+	Chats     int64 // chats that held nothing else
+	Votes     int64 // votes that lost their chat id
+	Sessions  int64 // expired staff sessions
+}
+
+// Purger deletes what is kept longer than a Retention allows.
+type Purger interface {
+	Purge(ctx context.Context, r Retention, now time.Time) (Purged, error)
+}
+
+// RetentionJob purges once at start and then every Every (a day).
+type RetentionJob struct {
+	Store  Purger
+	Policy Retention
+	Now    func() time.Time // default time.Now
+	Every  time.Duration    // default 24h
+	Logger *slog.Logger     // nil: discard
+}
+
+// Once purges now.
+func (j *RetentionJob) Once(ctx context.Context) (Purged, error) {
+	now := time.Now
+	if j.Now != nil {
+		now = j.Now
+	}
+	p, err := j.Store.Purge(ctx, j.Policy, now())
+	if err != nil {
+		return p, fmt.Errorf("handoff: retention: %w", err)
+	}
+	return p, nil
+}
+
+// Run purges until ctx ends; failures are logged and retried at the next turn.
+func (j *RetentionJob) Run(ctx context.Context) {
+	log := j.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	every := j.Every
+	if every <= 0 {
+		every = 24 * time.Hour
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		p, err := j.Once(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("retention job failed", "err", err)
+		case err == nil:
+			log.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

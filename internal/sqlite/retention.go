@@ -1,0 +1,53 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/oldenburg/ankommen/internal/handoff"
+)
+
+// Purge deletes what r no longer allows at now, in one transaction:
+//   - handoffs closed before the handoff cutoff, with their messages;
+//   - the consent mark of chats without handoffs;
+//   - the chat id of votes older than the handoff cutoff;
+//   - chats that hold nothing but their id (no language choice, no handoff, no
+//     linked vote) and have not changed since the handoff cutoff;
+//   - anonymous questions asked before the question cutoff;
+//   - expired staff sessions.
+func (d *DB) Purge(ctx context.Context, r handoff.Retention, now time.Time) (handoff.Purged, error) {
+	hCut, qCut := r.Cutoffs(now)
+	var p handoff.Purged
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		steps := []struct {
+			n    *int64
+			sql  string
+			args []any
+		}{
+			{&p.Handoffs, "DELETE FROM handoff WHERE status != 'open' AND closed_at < ?", []any{millis(hCut)}},
+			{nil, "UPDATE chat SET consent_at = NULL WHERE consent_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM handoff h WHERE h.chat_id = chat.id)", nil},
+			{&p.Votes, "UPDATE vote SET chat_id = NULL WHERE chat_id IS NOT NULL AND at < ?", []any{millis(hCut)}},
+			{&p.Chats, `DELETE FROM chat WHERE lang = '' AND updated_at < ?
+				AND NOT EXISTS (SELECT 1 FROM handoff h WHERE h.chat_id = chat.id)
+				AND NOT EXISTS (SELECT 1 FROM vote v WHERE v.chat_id = chat.id)`, []any{millis(hCut)}},
+			{&p.Questions, "DELETE FROM unanswered WHERE at < ?", []any{millis(qCut)}},
+			{&p.Sessions, "DELETE FROM staff_session WHERE expires_at <= ?", []any{millis(now)}},
+		}
+		for _, s := range steps {
+			res, err := tx.ExecContext(ctx, s.sql, s.args...)
+			if err != nil {
+				return err
+			}
+			if s.n != nil {
+				*s.n, _ = res.RowsAffected()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return handoff.Purged{}, fmt.Errorf("sqlite: purge: %w", err)
+	}
+	return p, nil
+}
