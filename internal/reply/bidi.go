@@ -23,19 +23,30 @@ func RTL(lang string) bool { return lang == "ar" || lang == "fa" }
 // Isolate wraps each Latin-script run of s in isolates; sentence punctuation at the
 // end of a run stays outside.
 func Isolate(s string) string {
-	return ltrRun.ReplaceAllStringFunc(s, func(m string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range ltrRun.FindAllStringIndex(s, -1) {
+		m := s[loc[0]:loc[1]]
+		// A bot command ("/topics") must stay as it is for Telegram to link it.
+		if loc[0] > 0 && s[loc[0]-1] == '/' {
+			continue
+		}
 		core := m
 		for core != "" {
-			last := core[len(core)-1]
-			unbalanced := last == ')' && strings.Count(core, "(") < strings.Count(core, ")")
-			if !strings.ContainsRune(".,:;( ", rune(last)) && !unbalanced {
+			end := core[len(core)-1]
+			unbalanced := end == ')' && strings.Count(core, "(") < strings.Count(core, ")")
+			if !strings.ContainsRune(".,:;( ", rune(end)) && !unbalanced {
 				break
 			}
 			core = core[:len(core)-1]
 		}
 		if core == "" {
-			return m
+			continue
 		}
-		return fsi + core + pdi + m[len(core):]
-	})
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(fsi + core + pdi + m[len(core):])
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }

@@ -13,6 +13,7 @@ func TestIsolate(t *testing.T) {
 		{"العنوان Pferdemarkt 14, 26121 Oldenburg.", "العنوان \u2068Pferdemarkt 14, 26121 Oldenburg\u2069."},
 		{"(0441 235-4444)", "(\u20680441 235-4444\u2069)"},
 		{"بدون لاتينية", "بدون لاتينية"},
+		{"/topics – المواضيع", "/topics – المواضيع"},
 	}
 	for _, tt := range tests {
 		if got := Isolate(tt.in); got != tt.want {

@@ -86,6 +86,21 @@ func testConversation(t *testing.T, m mode) {
 		h.waitTo(anna.ID, 4)
 	})
 
+	t.Run("a question in another language is answered in it, with a switch button", func(t *testing.T) {
+		n := len(h.sentTo(anna.ID)) // anna chose English above
+		h.deliver(tt.Text(anna, "Wo ist das Ausländerbüro, bitte?"))
+		msg := h.waitTo(anna.ID, n+1)[n]
+		mustContain(t, "answer in German", msg.Params["text"], "Quelle:")
+		if !slices.Contains(msg.Data(), "l:de") {
+			t.Errorf("keyboard %v lacks the switch to German", msg.Data())
+		}
+		h.deliver(tt.Text(anna, "ok"))
+		msg = h.waitTo(anna.ID, n+2)[n+1]
+		if slices.Contains(msg.Data(), "l:de") || slices.Contains(msg.Data(), "l:en") {
+			t.Errorf("a language-less text offered a language switch: %v", msg.Data())
+		}
+	})
+
 	t.Run("free text gets an answer with buttons", func(t *testing.T) {
 		n := len(h.sentTo(chen.ID))
 		h.deliver(tt.Text(chen, "Where is the immigration office?"))

@@ -130,7 +130,17 @@ func (c *Channel) onQuestion(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 	if consent && (r.Kind == assistant.KindNotSure || r.Kind == assistant.KindHuman) && r.Contact != nil {
 		text += "\n\n" + c.consentLine(t.core, r.Lang)
 	}
-	c.sendText(ctx, t, text, resultKeyboard(t.core, r, consent), sendOpts{urgent: r.Kind == assistant.KindEmergency})
+	kb := resultKeyboard(t.core, r, consent)
+	// Written in another language than the chat's choice: answered in that language,
+	// with one tap to keep it.
+	if t.chat.Lang != "" && r.Lang != t.chat.Lang && r.Kind != assistant.KindUnsupported && content.IsLanguage(r.Lang) {
+		b := button("🌐 "+t.core.raw(r.Lang, "NativeName_"+r.Lang), callbackData{kind: cbLang, lang: r.Lang})
+		if kb == nil {
+			kb = &models.InlineKeyboardMarkup{}
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{b})
+	}
+	c.sendText(ctx, t, text, kb, sendOpts{urgent: r.Kind == assistant.KindEmergency})
 }
 
 // onCallback handles a button.
@@ -286,6 +296,10 @@ func resultKeyboard(k Core, r assistant.Result, consent bool) *models.InlineKeyb
 		} else {
 			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonPerson"), person)})
 		}
+		// A translation older than the German text: one tap shows the German one.
+		if src := (callbackData{kind: cbTopic, lang: content.SourceLang, topic: id}); r.Stale && src.fits() {
+			rows = append(rows, []models.InlineKeyboardButton{button("📄 "+k.raw(content.SourceLang, "NativeName_"+content.SourceLang), src)})
+		}
 		topicRows()
 	case assistant.KindNotSure:
 		topicRows()
@@ -300,6 +314,8 @@ func resultKeyboard(k Core, r assistant.Result, consent bool) *models.InlineKeyb
 		}
 	case assistant.KindGreeting, assistant.KindThanks, assistant.KindEmpty:
 		return topicsKeyboard(k, lang)
+	case assistant.KindUnsupported:
+		return languageKeyboard(k)
 	}
 	if len(rows) == 0 {
 		return nil

@@ -1,6 +1,11 @@
 package telegram
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+)
 
 func TestFromCodeNeighbours(t *testing.T) {
 	for code, want := range map[string]string{
@@ -13,6 +18,33 @@ func TestFromCodeNeighbours(t *testing.T) {
 	} {
 		if got := FromCode(code); got != want {
 			t.Errorf("FromCode(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+// TestStaleKeyboard: an answer from a stale translation offers the German text.
+func TestStaleKeyboard(t *testing.T) {
+	h := newHarness(t, polling)
+	k := Fixed(Core{Answerer: h.core.Assistant, Corpus: h.core.Corpus, Locale: h.core.Locale, Renderer: h.core.Renderer})()
+	topic := k.Corpus.Topic(k.Corpus.IDs[0])
+	r := assistant.Result{Kind: assistant.KindAnswer, Lang: "en", AnswerLang: "en", Topic: topic, Stale: true}
+	r.Text, _ = topic.Best("en")
+	kb := resultKeyboard(k, r, false)
+	var data []string
+	for _, row := range kb.InlineKeyboard {
+		for _, b := range row {
+			data = append(data, b.CallbackData)
+		}
+	}
+	if !slices.Contains(data, "t:de:"+topic.ID) {
+		t.Errorf("stale answer keyboard %v lacks the German text", data)
+	}
+	r.Stale = false
+	for _, row := range resultKeyboard(k, r, false).InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData == "t:de:"+topic.ID {
+				t.Error("fresh answer offers the German text")
+			}
 		}
 	}
 }

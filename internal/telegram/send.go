@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"github.com/oldenburg/ankommen/internal/reply"
 	"html"
 	"strings"
 
@@ -12,7 +13,16 @@ import (
 
 // t localizes a message id in lang and escapes it for Telegram HTML.
 func (k Core) t(lang, id string) string {
-	return html.EscapeString(k.Locale.T(lang, id, nil))
+	return html.EscapeString(bidi(lang, k.Locale.T(lang, id, nil)))
+}
+
+// bidi isolates Latin-script runs (office names, numbers, commands) in right-to-left
+// languages, as the answers do.
+func bidi(lang, s string) string {
+	if reply.RTL(lang) {
+		return reply.Isolate(s)
+	}
+	return s
 }
 
 // raw localizes a message id in lang as plain text (buttons, notices).
@@ -20,7 +30,7 @@ func (k Core) raw(lang, id string) string { return k.Locale.T(lang, id, nil) }
 
 // tData is t with template data.
 func (k Core) tData(lang, id string, data any) string {
-	return html.EscapeString(k.Locale.T(lang, id, data))
+	return html.EscapeString(bidi(lang, k.Locale.T(lang, id, data)))
 }
 
 type sendOpts struct {
