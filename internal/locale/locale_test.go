@@ -188,3 +188,26 @@ func TestCheckFindsProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestDays: the retention periods agree with their number in every language.
+func TestDays(t *testing.T) {
+	b, err := Load(localesfs.FS, langs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"de", 1, "einen Tag"}, {"de", 30, "30 Tage"}, {"en", 1, "1 day"}, {"en", 180, "180 days"},
+		{"ru", 1, "1 день"}, {"ru", 2, "2 дня"}, {"ru", 5, "5 дней"}, {"ru", 21, "21 день"}, {"ru", 30, "30 дней"},
+		{"uk", 3, "3 дні"}, {"uk", 30, "30 днів"}, {"uk", 101, "101 день"},
+		{"ar", 1, "يوم واحد"}, {"ar", 2, "يومين"}, {"ar", 5, "5 أيام"}, {"ar", 30, "30 يومًا"}, {"ar", 180, "180 يومًا"}, {"ar", 100, "100 يوم"},
+		{"tr", 30, "30 gün"}, {"fa", 1, "1 روز"},
+	} {
+		if got := b.N(tt.lang, "Days", tt.n, nil); got != tt.want {
+			t.Errorf("Days(%s, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}

@@ -240,13 +240,13 @@ func testConversation(t *testing.T, m mode) {
 		mustContain(t, "language chosen", msgs[0].Params["text"], "українською")
 		// The test content has no Ukrainian contact topic: the English one is shown.
 		mustContain(t, "contact", msgs[1].Params["text"], "<b>Integration officer</b>", "integration@example.org",
-			"30 дн. після завершення розмови") // the consent line says what is stored and how long
+			"30 днів після завершення розмови") // the consent line says what is stored and how long
 		if data := msgs[1].Data(); !slices.Equal(data, []string{"c:uk"}) {
 			t.Errorf("contact keyboard = %v, want the consent button", data)
 		}
 		// What is stored, why, how long, and whom to contact (the contact topic).
-		mustContain(t, "privacy", msgs[2].Params["text"], "Захист даних", "через 180 дн.",
-			"через 30 дн. після завершення розмови", "/forget одразу видаляє все", "integration@example.org")
+		mustContain(t, "privacy", msgs[2].Params["text"], "Захист даних", "через 180 днів",
+			"через 30 днів після завершення розмови", "/forget одразу видаляє все", "integration@example.org")
 		mustContain(t, "forget", msgs[3].Params["text"], "Erledigt") // back to the app's language
 		mustContain(t, "unknown", msgs[4].Params["text"], "Diesen Befehl kenne ich nicht", "/topics")
 		if _, err := h.db.Chat(ctx, bernd.ID); err != chat.ErrNotFound {

@@ -71,7 +71,7 @@ func (c *Channel) cmdContact(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 func (c *Channel) cmdPrivacy(ctx context.Context, _ *bot.Bot, _ *models.Update) {
 	t := turnFrom(ctx)
 	ret := c.opt.Retention
-	text := t.core.tData(t.lang, "PrivacyInfo", map[string]any{"HandoffDays": ret.HandoffDays, "QuestionDays": ret.QuestionDays})
+	text := t.core.tData(t.lang, "PrivacyInfo", map[string]any{"HandoffDays": t.core.days(t.lang, ret.HandoffDays), "QuestionDays": t.core.days(t.lang, ret.QuestionDays)})
 	if ct := t.core.Corpus.Contact(); ct != nil {
 		tr, _ := ct.Best(t.lang)
 		text += "\n\n" + t.core.t(t.lang, "PrivacyContact") + "\n" + t.core.Renderer.ContactCard(t.lang, tr, reply.FormatHTML)

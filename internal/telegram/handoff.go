@@ -29,7 +29,7 @@ func (c *Channel) consentOffered(t *turn) bool {
 
 // consentLine says what handing over stores and for how long.
 func (c *Channel) consentLine(k Core, lang string) string {
-	return k.tData(lang, "HandoffConsentLine", map[string]any{"Days": c.opt.Retention.HandoffDays})
+	return k.tData(lang, "HandoffConsentLine", map[string]any{"Days": k.days(lang, c.opt.Retention.HandoffDays)})
 }
 
 // consentButton hands the recorded question ref (or none) to the city team.

@@ -25,6 +25,10 @@ func bidi(lang, s string) string {
 	return s
 }
 
+// days renders n days with the plural forms of lang (Arabic has six), for the
+// messages that name a retention period.
+func (k Core) days(lang string, n int) string { return k.Locale.N(lang, "Days", n, nil) }
+
 // raw localizes a message id in lang as plain text (buttons, notices).
 func (k Core) raw(lang, id string) string { return k.Locale.T(lang, id, nil) }
 
