@@ -4,12 +4,17 @@ import (
 	"strings"
 
 	"github.com/abadojack/whatlanggo"
+
+	"github.com/oldenburg/ankommen/internal/content"
 )
 
-// ours are whatlanggo's codes of the supported languages.
-var ours = map[whatlanggo.Lang]bool{
-	whatlanggo.Deu: true, whatlanggo.Eng: true, whatlanggo.Arb: true, whatlanggo.Ukr: true,
-	whatlanggo.Rus: true, whatlanggo.Tur: true, whatlanggo.Pes: true,
+// supported reports whether whatlanggo's l is one of the bot's languages.
+func supported(l whatlanggo.Lang) bool {
+	code := l.Iso6391()
+	if l == whatlanggo.Pes { // Iranian Persian
+		code = "fa"
+	}
+	return code != "" && content.IsLanguage(code)
 }
 
 // Foreign reports whether text is clearly written in a language the bot does not
@@ -25,7 +30,7 @@ func Foreign(text string) (string, bool) {
 		return "", false
 	}
 	info := whatlanggo.Detect(text)
-	if ours[info.Lang] || !info.IsReliable() || info.Confidence < 0.8 {
+	if supported(info.Lang) || !info.IsReliable() || info.Confidence < 0.8 {
 		return "", false
 	}
 	return info.Lang.Iso6393(), true

@@ -9,6 +9,10 @@ package langdetect
 import (
 	"strings"
 	"unicode"
+
+	"github.com/abadojack/whatlanggo"
+
+	"github.com/oldenburg/ankommen/internal/content"
 )
 
 // Result is a detection: Lang is "" when the text carries no usable signal.
@@ -95,6 +99,11 @@ func Detect(text string) Result {
 				}
 			}
 		}
+	}
+	// A supported language without a profile here (one added to content.Languages
+	// later) is found by whatlanggo's trigram statistics.
+	if l, ok := unprofiled(text); ok {
+		return Result{Lang: l, Sure: len(words) >= 3}
 	}
 	best, second := "", ""
 	for _, l := range langs {
@@ -193,4 +202,18 @@ func dropLoanwords(words []string, text string) ([]string, string) {
 		}
 	}
 	return kept, lower
+}
+
+// unprofiled returns the language of text when whatlanggo reliably finds a supported
+// language that has no profile in profiles.
+func unprofiled(text string) (string, bool) {
+	if len(content.Languages) == len(profiles) {
+		return "", false // every language has a profile: the common case
+	}
+	info := whatlanggo.Detect(text)
+	code := info.Lang.Iso6391()
+	if _, has := profiles[code]; has || !supported(info.Lang) || !info.IsReliable() {
+		return "", false
+	}
+	return code, true
 }

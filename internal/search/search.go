@@ -23,6 +23,7 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
@@ -93,7 +94,7 @@ func BuildWith(c *content.Corpus, opt Options) (*Index, error) {
 	for _, l := range content.Languages {
 		a := m.AnalyzerNamed(opt.analyzerFor(l))
 		if a == nil {
-			return nil, fmt.Errorf("search: no analyzer for %q", l)
+			return nil, fmt.Errorf("search: no analyzer for %q", l) // see analyzerFor
 		}
 		ix.analyzers[l] = a
 		ix.df[l] = map[string]int{}
@@ -229,7 +230,10 @@ func (o Options) analyzerFor(lang string) string {
 	if a, ok := DefaultAnalyzers[lang]; ok {
 		return a
 	}
-	return lang
+	if _, err := registry.NewCache().AnalyzerNamed(lang); err == nil {
+		return lang
+	}
+	return "standard"
 }
 
 const (
