@@ -43,27 +43,32 @@ func (f *decompoundFilter) split(w string, depth int) []string {
 		return nil
 	}
 	runes := []rune(w)
-	for i := n - minPart; i >= minPart; i-- {
-		head, tail := string(runes[:i]), string(runes[i:])
-		if !f.known(tail) {
-			continue
-		}
-		for _, fg := range fugen {
-			h := head
-			if fg != "" {
-				if len(h) <= len(fg) || h[len(h)-len(fg):] != fg {
-					continue
-				}
-				h = h[:len(h)-len(fg)]
-			}
-			if utf8.RuneCountInString(h) < minPart {
+	// First choice: both parts are words of the content. Second: a known head with a
+	// tail of at least minPart letters ("Einbürgerungs|test": "Test" alone is not in
+	// the content, but a newcomer may ask about "den Test").
+	for _, needTail := range []bool{true, false} {
+		for i := n - minPart; i >= minPart; i-- {
+			head, tail := string(runes[:i]), string(runes[i:])
+			if needTail && !f.known(tail) {
 				continue
 			}
-			if f.known(h) {
-				return []string{h, tail}
-			}
-			if sub := f.split(h, depth+1); sub != nil {
-				return append(sub, tail)
+			for _, fg := range fugen {
+				h := head
+				if fg != "" {
+					if len(h) <= len(fg) || h[len(h)-len(fg):] != fg {
+						continue
+					}
+					h = h[:len(h)-len(fg)]
+				}
+				if utf8.RuneCountInString(h) < minPart {
+					continue
+				}
+				if f.known(h) {
+					return []string{h, tail}
+				}
+				if sub := f.split(h, depth+1); sub != nil && needTail {
+					return append(sub, tail)
+				}
 			}
 		}
 	}

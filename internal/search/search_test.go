@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/oldenburg/ankommen/internal/content/contenttest"
@@ -138,5 +139,36 @@ func TestArabicProclitics(t *testing.T) {
 	}
 	if res.Known != 1 || len(res.Unknown) != 0 {
 		t.Errorf("لموعد: known=%d unknown=%v, want it known as موعد", res.Known, res.Unknown)
+	}
+}
+
+// TestGermanCompounds: compounds and their parts find each other, both ways.
+func TestGermanCompounds(t *testing.T) {
+	ix, err := Build(contenttest.Shipped(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for q, want := range map[string]string{
+		"Integrationskurs":          "learning-german",
+		"Einbürgerungstest":         "naturalisation",
+		"Kurs für Integration":      "learning-german",
+		"Test für die Einbürgerung": "naturalisation",
+	} {
+		res, err := ix.Search(q, "de", 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.TopicID)
+		}
+		if !slices.Contains(ids, want) || len(res.Unknown) > 0 {
+			t.Errorf("Search(%q) = %v (unknown %v), want %s among the first three", q, ids, res.Unknown, want)
+		}
+	}
+	groups := ix.groups("de", "Integrationskurs")
+	if len(groups) != 1 || len(groups[0]) < 3 {
+		t.Errorf("Integrationskurs analysed as %v, want the word with its parts", groups)
 	}
 }
