@@ -6,36 +6,17 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/oldenburg/ankommen/internal/content/contenttest"
+)
 
 // TestLiveReload: an edit takes effect at the next check; a broken edit is reported
 // and the last good content stays live; fixing it takes effect again.
 func TestLiveReload(t *testing.T) {
 	dir := t.TempDir()
 	contentDir, localeDir := filepath.Join(dir, "content"), filepath.Join(dir, "locales")
-	copyDir(t, "../../content", contentDir)
-	copyDir(t, "../../locales", localeDir)
+	contenttest.CopyDir(t, "../../content", contentDir)
+	contenttest.CopyDir(t, "../../locales", localeDir)
 	l, err := NewLive(Options{ContentDir: contentDir, LocaleDir: localeDir})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +56,7 @@ func TestLiveReload(t *testing.T) {
 	if l.Check() {
 		t.Fatal("a broken locale file was swapped in")
 	}
-	copyDir(t, "../../locales", localeDir)
+	contenttest.CopyDir(t, "../../locales", localeDir)
 	if !l.Check() {
 		t.Fatal("fixed files not reloaded")
 	}

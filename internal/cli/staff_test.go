@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/content/contenttest"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/staff"
@@ -83,24 +84,7 @@ func TestStaffAccounts(t *testing.T) {
 func copyContent(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	src := "../telegram/testdata/content"
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	contenttest.CopyDir(t, "../telegram/testdata/content", dst)
 	return dst
 }
 

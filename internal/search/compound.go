@@ -24,6 +24,10 @@ var fugen = []string{"", "s", "es", "n", "en", "e"}
 
 const minPart = 4
 
+// maxCompound is the longest word split: longer "words" are pasted junk, and trying
+// every split point of them costs time quadratic in their length.
+const maxCompound = 48
+
 func (f *decompoundFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	out := make(analysis.TokenStream, 0, len(in))
 	for _, t := range in {
@@ -39,7 +43,7 @@ func (f *decompoundFilter) Filter(in analysis.TokenStream) analysis.TokenStream 
 // of known words. depth limits recursion to three parts.
 func (f *decompoundFilter) split(w string, depth int) []string {
 	n := utf8.RuneCountInString(w)
-	if n < 2*minPart || depth > 1 {
+	if n < 2*minPart || n > maxCompound || depth > 1 {
 		return nil
 	}
 	runes := []rune(w)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/oldenburg/ankommen/internal/content/contenttest"
@@ -170,5 +171,17 @@ func TestGermanCompounds(t *testing.T) {
 	groups := ix.groups("de", "Integrationskurs")
 	if len(groups) != 1 || len(groups[0]) < 3 {
 		t.Errorf("Integrationskurs analysed as %v, want the word with its parts", groups)
+	}
+}
+
+func BenchmarkSearchJunkWord(b *testing.B) {
+	ix, err := Build(contenttest.Shipped(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	junk := strings.Repeat("x", 4096)
+	for b.Loop() {
+		ix.Search(junk, "de", 3)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/clock"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/locale"
@@ -30,24 +31,6 @@ import (
 )
 
 const password = "a long enough password"
-
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // notifier is a fake Telegram channel: it records replies and answers with result.
 type notifier struct {
@@ -85,7 +68,7 @@ func (n *notifier) count() int {
 type env struct {
 	t       *testing.T
 	db      *sqlite.DB
-	clock   *clock
+	clock   *clock.Fake
 	notify  *notifier
 	h       *Handler
 	srv     *httptest.Server
@@ -115,7 +98,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	e := &env{t: t, db: db, clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}, notify: &notifier{}}
+	e := &env{t: t, db: db, clock: clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)), notify: &notifier{}}
 	e.core = Core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, db).WithTally(db), Renderer: reply.Renderer{Locale: loc}}
 	svc := handoff.NewService(handoff.Options{Store: db, Notifier: e.notify, Now: e.clock.Now,
 		TopicExists: func(id string) bool { return corpus.Topic(id) != nil },

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/clock"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
@@ -31,24 +32,6 @@ const testSecret = "s3cret-Webhook_token"
 
 // testLimits switch the rate limits off and make retries fast.
 var testLimits = Limits{Off: true, RetryAfterUnit: 10 * time.Millisecond, BackoffMin: 4 * time.Millisecond, BackoffMax: 20 * time.Millisecond, MaxAttempts: 4}
-
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // logBuffer collects log output from several goroutines.
 type logBuffer struct {
@@ -75,7 +58,7 @@ type harness struct {
 	api     *tt.Server
 	db      *sqlite.DB
 	core    *core
-	clock   *clock
+	clock   *clock.Fake
 	logs    *logBuffer
 	metrics *metrics.Metrics
 	opt     Options
@@ -96,7 +79,7 @@ const (
 // newHarness starts a channel in mode; edit may change the options.
 func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 	tb.Helper()
-	h := &harness{t: tb, api: tt.New(tb), clock: &clock{t: time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)}, logs: &logBuffer{}}
+	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
 	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), sqlite.FileName))
 	if err != nil {
 		tb.Fatal(err)

@@ -4,6 +4,8 @@ package contenttest
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -88,4 +90,27 @@ func Synthetic(n int, seed uint64) *content.Corpus {
 	}
 	c.Intents["de"] = &content.Intents{Emergency: []string{"feuer"}}
 	return c
+}
+
+// CopyDir copies the tree src (a content or locale directory) to dst, so that a test
+// may edit files without touching the shipped ones.
+func CopyDir(tb testing.TB, src, dst string) {
+	tb.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
