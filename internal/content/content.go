@@ -7,10 +7,8 @@ package content
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -336,11 +334,6 @@ func Errors(issues []Issue) []Issue {
 	}
 	return out
 }
-
-// ErrNoContent is returned when a content directory holds no topics.
-var ErrNoContent = errors.New("content: no topics")
-
-func cleanName(p string) string { return path.Clean(p) }
 
 // checkDuplicateQuestions reports a question listed in two topics of one language:
 // the bot could not tell which one is meant.

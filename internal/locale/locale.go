@@ -101,9 +101,6 @@ func tomlErr(err error) string {
 // IDs returns the message ids of lang.
 func (b *Bundle) IDs(lang string) map[string]bool { return b.ids[lang] }
 
-// Has reports whether lang has its own message file.
-func (b *Bundle) Has(lang string) bool { return b.localizers[lang] != nil }
-
 // chain is the explicit fallback order for lang.
 func chain(lang string) []string {
 	out := []string{lang}

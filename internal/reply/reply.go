@@ -140,6 +140,8 @@ func (rd Renderer) sources(lang string, tr *content.Translation, f Format) strin
 	return line
 }
 
+// sep separates source links. In plain text the comma stands apart, so that a
+// terminal does not take it into the URL it makes clickable.
 func (f Format) sep() string {
 	if f == FormatHTML {
 		return ", "
