@@ -132,6 +132,9 @@ func TestStaffPageInBrowser(t *testing.T) {
 		// Find the question with the inbox's search, open it, reply.
 		chromedp.SendKeys(css(`#f-q`), "quantum zebra"),
 		chromedp.Click(css(`form.filter button[type=submit]`)),
+		// The unfiltered inbox has links too: wait for the filtered page, whose
+		// search field carries the query as its value attribute.
+		chromedp.WaitVisible(css(`#f-q[value="quantum zebra"]`)),
 		chromedp.WaitVisible(css(`table.items a`)),
 		chromedp.Click(css(`table.items a`)),
 		chromedp.WaitVisible(css(`#text`)),
