@@ -1,10 +1,12 @@
-// Package content embeds the city's topics (<id>.<lang>.md) and intent word lists
-// (intents/<lang>.yaml) so that the binary runs without the source tree.
+// Package content embeds the city's topics (<id>.<lang>.md), the intent word lists
+// (intents/<lang>.yaml), the data the models learn from (phrasings/, emergency/ and
+// glossary/, one <lang>.yaml each) and the help lines (helplines.yaml), so that the
+// binary runs without the source tree.
 package content
 
 import "embed"
 
 // FS holds the content files.
 //
-//go:embed *.md intents
+//go:embed *.md *.yaml intents phrasings emergency glossary
 var FS embed.FS

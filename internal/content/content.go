@@ -93,6 +93,14 @@ type Corpus struct {
 	Topics  map[string]*Topic
 	IDs     []string
 	Intents map[string]*Intents
+	// Phrasings are how newcomers ask about each topic (phrasings/<lang>.yaml).
+	Phrasings []Phrasing
+	// Emergency is the emergency lexicon and examples by language.
+	Emergency map[string]*EmergencyData
+	// Glossary lists German office names and how people write them.
+	Glossary []GlossaryEntry
+	// Helplines are the specialised help lines by id (poison, crisis, violence).
+	Helplines map[string]*Helpline
 	// Hash identifies the content as a whole (used to reuse a built index).
 	Hash string
 }
@@ -267,6 +275,12 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 	intents, iissues := loadIntents(fsys, whole)
 	issues = append(issues, iissues...)
 	c.Intents = intents
+	ld, lissues := loadLearnData(fsys, whole, c.Topics)
+	issues = append(issues, lissues...)
+	c.Phrasings, c.Emergency, c.Glossary = ld.phrasings, ld.emergency, ld.glossary
+	hl, hissues := loadHelplines(fsys, whole)
+	issues = append(issues, hissues...)
+	c.Helplines = hl
 	c.Hash = hex.EncodeToString(whole.Sum(nil))
 
 	sort.SliceStable(issues, func(i, j int) bool {

@@ -95,6 +95,49 @@ func TestLoadGood(t *testing.T) {
 }
 
 // TestLoadErrors checks that each broken file is reported with its file and line.
+// TestLearnDataLoads: phrasings (with out-of-scope messages), emergency data, the
+// glossary and help lines are read with their lines; a topic with few phrasings and
+// a missing emergency category are warnings, not errors.
+func TestLearnDataLoads(t *testing.T) {
+	c, issues, err := Load(fixture(map[string]string{
+		"phrasings/de.yaml": "# Kommentar\noffice:\n  - wo ist das amt\n  - ausländerbüro adresse\n_none:\n  - autoversicherung\n",
+		"emergency/de.yaml": "categories:\n  fire:\n    cues: [es brennt, rauch* treppenhaus]\n    examples:\n      - überall rauch im flur\nharmless:\n  cues: [freiwillige feuerwehr]\n  examples: [wie werde ich feuerwehrmann]\n",
+		"glossary/de.yaml":  "Ausländerbehörde: [ABH, ausländerbüro]\n",
+		"helplines.yaml":    "crisis:\n  name: TelefonSeelsorge\n  number: \"0800 111 0 111\"\n  as_of: \"2025\"\n  sources:\n    - url: https://example.org/t\n      date: undated\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Phrasings) != 3 || c.Phrasings[1].Text != "ausländerbüro adresse" || c.Phrasings[1].Line != 4 || c.Phrasings[2].TopicID != OutOfScope {
+		t.Errorf("phrasings %+v", c.Phrasings)
+	}
+	fire := c.Emergency["de"].Categories["fire"]
+	if len(fire.Cues) != 2 || fire.Cues[1].Text != "rauch* treppenhaus" || len(fire.Examples) != 1 || fire.Examples[0].Line != 5 {
+		t.Errorf("fire %+v", fire)
+	}
+	if h := c.Emergency["de"].Harmless; len(h.Cues) != 1 || len(h.Examples) != 1 {
+		t.Errorf("harmless %+v", h)
+	}
+	if len(c.Glossary) != 1 || c.Glossary[0].German != "Ausländerbehörde" || len(c.Glossary[0].Variants) != 2 {
+		t.Errorf("glossary %+v", c.Glossary)
+	}
+	if h := c.Helplines["crisis"]; h == nil || h.Number != "0800 111 0 111" {
+		t.Errorf("helplines %+v", c.Helplines)
+	}
+	var warnings []string
+	for _, i := range issues {
+		if i.Warning {
+			warnings = append(warnings, i.String())
+		}
+	}
+	joined := strings.Join(warnings, "\n")
+	for _, want := range []string{`phrasings/de.yaml: warning: topic "office" has 2 phrasings (want at least 30)`, `emergency/de.yaml: warning: emergency category "stroke" is missing`} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("warnings:\n%s\nwant %q", joined, want)
+		}
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -121,6 +164,17 @@ func TestLoadErrors(t *testing.T) {
 		{"intent file broken", map[string]string{"intents/tr.yaml": "emergency: [yangın\n"}, `intents/tr.yaml:`},
 		{"intent unknown key", map[string]string{"intents/tr.yaml": "emergency: [yangın]\nhelp: [x]\n"}, `intents/tr.yaml:2: error:`},
 		{"intent missing", map[string]string{"intents/fa.yaml": ""}, `intents/fa.yaml: error: intent file missing`},
+		{"phrasing for an unknown topic", map[string]string{"phrasings/de.yaml": "office:\n  - wo ist das amt\nofice:\n  - tippfehler\n"}, `phrasings/de.yaml:3: error: unknown topic "ofice"`},
+		{"phrasing not a list", map[string]string{"phrasings/de.yaml": "office: wo ist das amt\n"}, `phrasings/de.yaml:1: error: expected a list`},
+		{"phrasing yaml syntax", map[string]string{"phrasings/de.yaml": "office:\n  - [kaputt\n"}, `phrasings/de.yaml:`},
+		{"phrasing empty entry", map[string]string{"phrasings/de.yaml": "office:\n  - wo\n  - \"\"\n"}, `phrasings/de.yaml:3: error: empty entry`},
+		{"phrasing twice the same topic", map[string]string{"phrasings/de.yaml": "office:\n  - a\noffice:\n  - b\n"}, `phrasings/de.yaml:3: error: "office" appears twice (first on line 1)`},
+		{"phrasing file of unknown language", map[string]string{"phrasings/xx.yaml": "office:\n  - a\n"}, `phrasings/xx.yaml: error: unknown language "xx"`},
+		{"emergency unknown category", map[string]string{"emergency/de.yaml": "categories:\n  feuer:\n    cues: [brennt]\n"}, `emergency/de.yaml:2: error: unknown emergency category "feuer"`},
+		{"emergency unknown key", map[string]string{"emergency/de.yaml": "categories:\n  fire:\n    cue: [brennt]\n"}, `emergency/de.yaml:3: error: unknown key "cue" (want cues, examples)`},
+		{"emergency empty cue", map[string]string{"emergency/de.yaml": "categories:\n  fire:\n    cues: [\"*\"]\n"}, `emergency/de.yaml:3: error: a cue needs a word`},
+		{"glossary not a list", map[string]string{"glossary/ar.yaml": "Jobcenter: جوب سنتر\n"}, `glossary/ar.yaml:1: error: expected a list`},
+		{"helpline without source", map[string]string{"helplines.yaml": "poison:\n  name: GIZ\n  number: \"0551 19240\"\n"}, `helplines.yaml: error: help line "poison" needs a number and at least one source`},
 		{"duplicate question", map[string]string{"office.de.md": strings.Replace(goodDE, "  - Wo ist das Ausländerbüro?\n", "  - Wo ist das Ausländerbüro?\n  - wer  hilft mir?\n", 1)}, `officer.de.md: error: question "Wer hilft mir?" is also listed in topic "office"`},
 	}
 	for _, tt := range tests {
