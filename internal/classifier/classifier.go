@@ -1,0 +1,320 @@
+// Package classifier is a supervised text classifier for short, messy messages: each
+// message becomes a TF-IDF vector of its folded words and their character n-grams,
+// and a label's score is how close the message comes to that label's examples
+// (nearest neighbours by cosine). Character n-grams make it robust to inflection,
+// typos, compounds and missing diacritics ("auslanderbehorde", "Ausländerbehörden");
+// one model serves every language, so a question is understood in whatever language
+// and script it is written.
+package classifier
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/oldenburg/ankommen/internal/fold"
+)
+
+// Doc is one labelled example.
+type Doc struct {
+	Label string
+	Lang  string
+	Text  string
+	tf    map[uint64]float32 // the features of Text, once Prepare ran
+}
+
+// Prepare computes the features of docs once, so that several models can be trained
+// on them without analysing the texts again. It runs on two goroutines.
+func Prepare(docs []Doc) {
+	half := len(docs) / 2
+	done := make(chan struct{})
+	go func() {
+		for i := range docs[:half] {
+			docs[i].tf = termFreqs(docs[i].Text)
+		}
+		close(done)
+	}()
+	for i := range docs[half:] {
+		docs[half+i].tf = termFreqs(docs[half+i].Text)
+	}
+	<-done
+}
+
+func (d Doc) features() map[uint64]float32 {
+	if d.tf != nil {
+		return d.tf
+	}
+	return termFreqs(d.Text)
+}
+
+// Model is a trained classifier. It is safe for concurrent use.
+type Model struct {
+	labels   []string
+	labelIdx map[string]int
+	docLabel []int32
+	docLang  []string
+	features map[uint64]int32
+	idf      []float32
+	postings [][]posting
+	nonEmpty int // documents with at least one feature
+}
+
+type posting struct {
+	doc    int32
+	weight float32
+}
+
+// maxDFShare drops features found in more than this share of the documents from the
+// postings: they tell no label apart and make every query slow.
+const maxDFShare = 0.3
+
+// Train builds a model from docs. Documents without any word are skipped.
+func Train(docs []Doc) *Model {
+	m := &Model{labelIdx: map[string]int{}, features: map[uint64]int32{}}
+	vecs := make([]map[uint64]float32, 0, len(docs))
+	var df []int32
+	for _, d := range docs {
+		tf := d.features()
+		if len(tf) == 0 {
+			continue
+		}
+		li, ok := m.labelIdx[d.Label]
+		if !ok {
+			li = len(m.labels)
+			m.labelIdx[d.Label] = li
+			m.labels = append(m.labels, d.Label)
+		}
+		m.docLabel = append(m.docLabel, int32(li))
+		m.docLang = append(m.docLang, d.Lang)
+		for h := range tf {
+			id, ok := m.features[h]
+			if !ok {
+				id = int32(len(df))
+				m.features[h] = id
+				df = append(df, 0)
+			}
+			df[id]++
+		}
+		vecs = append(vecs, tf)
+	}
+	n := len(vecs)
+	m.nonEmpty = n
+	m.idf = make([]float32, len(df))
+	for i, d := range df {
+		m.idf[i] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
+	}
+	m.postings = make([][]posting, len(df))
+	limit := int32(maxDFShare*float64(n)) + 1
+	for doc, tf := range vecs {
+		w := m.weigh(tf)
+		for id, x := range w {
+			if df[id] > limit && n > 50 {
+				continue
+			}
+			m.postings[id] = append(m.postings[id], posting{int32(doc), x})
+		}
+	}
+	return m
+}
+
+// weigh turns term frequencies into an L2-normalised TF-IDF vector over known
+// features (sublinear tf).
+func (m *Model) weigh(tf map[uint64]float32) map[int32]float32 {
+	w := make(map[int32]float32, len(tf))
+	var norm float64
+	for h, f := range tf {
+		id, ok := m.features[h]
+		if !ok {
+			continue
+		}
+		x := (1 + float32(math.Log(float64(f)))) * m.idf[id]
+		w[id] = x
+		norm += float64(x) * float64(x)
+	}
+	if norm == 0 {
+		return nil
+	}
+	inv := float32(1 / math.Sqrt(norm))
+	for id := range w {
+		w[id] *= inv
+	}
+	return w
+}
+
+// Labels returns the labels the model knows.
+func (m *Model) Labels() []string { return slices.Clone(m.labels) }
+
+// Docs returns how many examples the model learned from.
+func (m *Model) Docs() int { return m.nonEmpty }
+
+// Score is one label's closeness to a message, between 0 and 1.
+type Score struct {
+	Label string
+	Score float64
+}
+
+// Prediction is what Classify finds.
+type Prediction struct {
+	Labels []Score // best first, only labels with a score above zero
+	// Langs is the share of each language among the nearest examples, weighed by
+	// closeness: a message in Latin letters that is close to the Arabizi examples is
+	// Arabic.
+	Langs map[string]float64
+	// Features counts the message's features the model knows.
+	Features int
+	// Nearest is the cosine similarity of the closest example.
+	Nearest float64
+}
+
+// neighbours is how many of a label's nearest examples its score averages: one
+// close example alone may be a coincidence.
+const neighbours = 3
+
+// Classify scores every label for text. A label's score mixes its nearest example's
+// cosine similarity with the mean of its three nearest.
+func (m *Model) Classify(text string) Prediction {
+	var p Prediction
+	q := m.weigh(termFreqs(text))
+	p.Features = len(q)
+	if len(q) == 0 {
+		return p
+	}
+	sims := make([]float32, len(m.docLabel))
+	for id, x := range q {
+		for _, ps := range m.postings[id] {
+			sims[ps.doc] += x * ps.weight
+		}
+	}
+	best := make([][neighbours]float32, len(m.labels))
+	type near struct {
+		doc int
+		sim float32
+	}
+	var top []near
+	for doc, s := range sims {
+		if s <= 0 {
+			continue
+		}
+		b := &best[m.docLabel[doc]]
+		for i := range b {
+			if s > b[i] {
+				copy(b[i+1:], b[i:len(b)-1])
+				b[i] = s
+				break
+			}
+		}
+		top = append(top, near{doc, s})
+	}
+	for li, b := range best {
+		if b[0] == 0 {
+			continue
+		}
+		var mean float32
+		for _, s := range b {
+			mean += s
+		}
+		mean /= neighbours
+		p.Labels = append(p.Labels, Score{m.labels[li], float64(0.5*b[0] + 0.5*mean)})
+	}
+	sort.Slice(p.Labels, func(i, j int) bool {
+		if p.Labels[i].Score != p.Labels[j].Score {
+			return p.Labels[i].Score > p.Labels[j].Score
+		}
+		return p.Labels[i].Label < p.Labels[j].Label
+	})
+	sort.Slice(top, func(i, j int) bool { return top[i].sim > top[j].sim })
+	if len(top) > 0 {
+		p.Nearest = float64(top[0].sim)
+	}
+	p.Langs = map[string]float64{}
+	var sum float64
+	for _, t := range top[:min(10, len(top))] {
+		p.Langs[m.docLang[t.doc]] += float64(t.sim)
+		sum += float64(t.sim)
+	}
+	for l := range p.Langs {
+		p.Langs[l] /= sum
+	}
+	return p
+}
+
+// Feature kinds, mixed into the hash so that the word "kur" and the n-gram "kur" differ.
+const (
+	kindWord   = 'w'
+	kindGram   = 'g'
+	kindBigram = 'b'
+)
+
+// maxWordRunes caps the word length that is cut into n-grams: a pasted 3,000-letter
+// "word" is not a question.
+const maxWordRunes = 40
+
+// termFreqs returns the features of text with their counts: each folded word, each
+// pair of neighbouring words, and the character 3-, 4- and 5-grams of each word with
+// its boundaries marked.
+func termFreqs(text string) map[uint64]float32 {
+	words := fold.Words(text)
+	if len(words) > 200 {
+		words = words[:200]
+	}
+	tf := make(map[uint64]float32, len(words)*12)
+	prev := ""
+	var rs []rune
+	for _, w := range words {
+		if utf8.RuneCountInString(w) > maxWordRunes {
+			prev = ""
+			continue
+		}
+		tf[hash(kindWord, w)]++
+		if prev != "" {
+			tf[hash2(kindBigram, prev, w)] += 0.5
+		}
+		prev = w
+		rs = append(append(append(rs[:0], '<'), []rune(w)...), '>')
+		// The n-grams starting at i, grown one rune at a time: no string per n-gram.
+		var buf [utf8.UTFMax]byte
+		for i := range rs {
+			h := uint64(offset64)
+			h = (h ^ kindGram) * prime64
+			for n := 1; n <= 5 && i+n <= len(rs); n++ {
+				k := utf8.EncodeRune(buf[:], rs[i+n-1])
+				for _, c := range buf[:k] {
+					h = (h ^ uint64(c)) * prime64
+				}
+				if n >= 3 {
+					tf[h]++
+				}
+			}
+		}
+	}
+	return tf
+}
+
+const (
+	offset64 = 14695981039346656037
+	prime64  = 1099511628211
+)
+
+func hash2(kind byte, a, b string) uint64 {
+	h := uint64(offset64)
+	h = (h ^ uint64(kind)) * prime64
+	for i := 0; i < len(a); i++ {
+		h = (h ^ uint64(a[i])) * prime64
+	}
+	h = (h ^ ' ') * prime64
+	for i := 0; i < len(b); i++ {
+		h = (h ^ uint64(b[i])) * prime64
+	}
+	return h
+}
+
+// hash is FNV-1a over the kind and s, written out to avoid an allocation per n-gram.
+func hash(kind byte, s string) uint64 {
+	h := uint64(offset64)
+	h = (h ^ uint64(kind)) * prime64
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * prime64
+	}
+	return h
+}

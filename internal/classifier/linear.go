@@ -1,0 +1,156 @@
+package classifier
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Binary is a logistic regression over the same features as Model: it learns which
+// words and word parts speak for one class ("blood", "smoke", "не дышит") and which
+// against it, so it generalises from examples to messages that share no phrase with
+// any of them. It is safe for concurrent use.
+type Binary struct {
+	features map[uint64]int32
+	idf      []float32
+	weights  []float32
+	bias     float32
+}
+
+// BinaryOptions tune TrainBinary; the zero value uses the defaults.
+type BinaryOptions struct {
+	Epochs int     // passes over the data (default 12)
+	Rate   float64 // initial learning rate (default 0.5)
+	L2     float64 // weight decay per step (default 1e-5)
+	// PositiveWeight weighs the positive examples' loss (default: balances the classes).
+	PositiveWeight float64
+}
+
+// TrainBinary fits a logistic regression: docs whose label is in positive are the
+// positive class. Training is deterministic (a fixed shuffling seed).
+func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binary {
+	if opt.Epochs == 0 {
+		opt.Epochs = 12
+	}
+	if opt.Rate == 0 {
+		opt.Rate = 0.5
+	}
+	if opt.L2 == 0 {
+		opt.L2 = 1e-5
+	}
+	b := &Binary{features: map[uint64]int32{}}
+	type ex struct {
+		tf  map[uint64]float32
+		y   float32
+		vec []posting // feature id, weight
+	}
+	var exs []ex
+	var df []int32
+	npos := 0
+	for _, d := range docs {
+		tf := d.features()
+		if len(tf) == 0 {
+			continue
+		}
+		y := float32(0)
+		if positive[d.Label] {
+			y = 1
+			npos++
+		}
+		for h := range tf {
+			id, ok := b.features[h]
+			if !ok {
+				id = int32(len(df))
+				b.features[h] = id
+				df = append(df, 0)
+			}
+			df[id]++
+		}
+		exs = append(exs, ex{tf: tf, y: y})
+	}
+	n := len(exs)
+	b.idf = make([]float32, len(df))
+	for i, d := range df {
+		b.idf[i] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
+	}
+	for i := range exs {
+		exs[i].vec = b.vector(exs[i].tf)
+		exs[i].tf = nil
+	}
+	if opt.PositiveWeight == 0 && npos > 0 {
+		opt.PositiveWeight = float64(n-npos) / float64(npos)
+	}
+	b.weights = make([]float32, len(df))
+	r := rand.New(rand.NewPCG(1, 2))
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	step := 0
+	for e := 0; e < opt.Epochs; e++ {
+		r.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			x := exs[i]
+			rate := float32(opt.Rate / (1 + 1e-4*float64(step)))
+			step++
+			g := float32(b.logit(x.vec)) // probability
+			g -= x.y
+			if x.y == 1 {
+				g *= float32(opt.PositiveWeight)
+			}
+			for _, p := range x.vec {
+				w := &b.weights[p.doc]
+				*w -= rate * (g*p.weight + float32(opt.L2)**w)
+			}
+			b.bias -= rate * g * 0.1
+		}
+	}
+	return b
+}
+
+// vector returns the L2-normalised TF-IDF vector of tf over known features; posting
+// is reused as (feature id, weight).
+func (b *Binary) vector(tf map[uint64]float32) []posting {
+	out := make([]posting, 0, len(tf))
+	var norm float64
+	for h, f := range tf {
+		id, ok := b.features[h]
+		if !ok {
+			continue
+		}
+		x := (1 + float32(math.Log(float64(f)))) * b.idf[id]
+		out = append(out, posting{id, x})
+		norm += float64(x) * float64(x)
+	}
+	if norm == 0 {
+		return nil
+	}
+	inv := float32(1 / math.Sqrt(norm))
+	for i := range out {
+		out[i].weight *= inv
+	}
+	return out
+}
+
+func (b *Binary) logit(vec []posting) float64 {
+	z := float64(b.bias)
+	for _, p := range vec {
+		z += float64(b.weights[p.doc] * p.weight)
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// minKnown is the least share of a message's features the model must know to judge
+// it: of "ضصثق فغع" or "123456" it knows nearly nothing, and its bias alone is no
+// judgement.
+const minKnown = 0.5
+
+// Probability returns the probability that text belongs to the positive class, or 0
+// when the model knows less than half of the text's features.
+func (b *Binary) Probability(text string) float64 {
+	tf := termFreqs(text)
+	vec := b.vector(tf)
+	if len(tf) == 0 || float64(len(vec)) < minKnown*float64(len(tf)) {
+		return 0
+	}
+	return b.logit(vec)
+}
