@@ -15,6 +15,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/locale"
+	"github.com/oldenburg/ankommen/internal/nlu"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/search"
 	localesfs "github.com/oldenburg/ankommen/locales"
@@ -93,11 +94,20 @@ func Load(opt Options) (*Core, error) {
 			learned = handoff.MergeLearned(corpus, ls)
 		}
 	}
+	// The index and the models are built side by side: start-up is the slower of
+	// the two, not their sum.
+	var models *nlu.Models
+	built := make(chan struct{})
+	go func() {
+		models = nlu.Build(corpus)
+		close(built)
+	}()
 	idx, err := search.Build(corpus)
+	<-built
 	if err != nil {
 		return nil, err
 	}
-	a := assistant.New(corpus, idx, opt.Recorder).WithLogger(logger)
+	a := assistant.New(corpus, idx, models, opt.Recorder).WithLogger(logger)
 	if opt.Tally != nil {
 		a = a.WithTally(opt.Tally)
 	}

@@ -22,8 +22,11 @@ import (
 type Kind string
 
 const (
-	KindAnswer    Kind = "answer"    // a confident answer from a topic
-	KindNotSure   Kind = "not_sure"  // no confident answer: suggestions and the contact
+	KindAnswer  Kind = "answer"   // a confident answer from a topic
+	KindNotSure Kind = "not_sure" // no confident answer: suggestions and the contact
+	// KindAskBack: not sure enough to answer, but one of up to three topics is likely
+	// right: "Did you mean …?" with a button each; the contact is shown too.
+	KindAskBack   Kind = "ask_back"
 	KindEmergency Kind = "emergency" // an emergency: 112/110 at once
 	KindGreeting  Kind = "greeting"
 	KindThanks    Kind = "thanks"
@@ -79,9 +82,22 @@ type Result struct {
 	Contact *content.Translation
 	// Emergency is the emergency topic's text, set for KindEmergency.
 	Emergency *content.Translation
-	// Ref is the reference of the recorded unanswered question (KindNotSure), which
-	// the user may hand to the city team; "" when it was not recorded.
+	// Ref is the reference of the recorded unanswered question (KindNotSure,
+	// KindAskBack), which the user may hand to the city team; "" when it was not
+	// recorded.
 	Ref string
+	// Alarm says which emergency was recognised and whom to call (KindEmergency).
+	Alarm *Alarm
+	// Understood is the language the question was understood in (written in), which
+	// may differ from Lang, the language of the reply.
+	Understood string
+	// Probability is the calibrated probability that Topic (or the first
+	// alternative) is right; 0 without models.
+	Probability float64
+	// Features are what Probability was computed from (for --debug and calibration).
+	Features Features
+	// Best is the best candidate topic's id whatever the outcome ("" when none).
+	Best string
 }
 
 // Unanswered is a question the bot could not answer, for staff review. It carries
@@ -108,31 +124,6 @@ type Tally interface {
 	CountAnswer(ctx context.Context, at time.Time, lang string, kind Kind) error
 }
 
-// Policy is the confidence rule: an answer is confident when the best topic covers
-// at least MinCoverage of the question's weighted words and either scores at least
-// MinScore or covers HighCoverage with at least FloorScore. The defaults are calibrated on measured scores by
-// TestCalibration (calibrate_test.go), which searches the thresholds on labelled
-// questions, a wrong answer costing three right ones.
-type Policy struct {
-	MinCoverage float64
-	MinScore    float64
-	// HighCoverage lets an answer with a low score through when nearly every word
-	// of the question is in the topic: short questions matched only in a long body
-	// score low.
-	HighCoverage float64
-	// FloorScore is the least score even a high-coverage answer needs: one known
-	// word in a two-word question ("best mobile phone") is not an answer.
-	FloorScore float64
-}
-
-// Confident applies the rule.
-func (p Policy) Confident(score, coverage float64) bool {
-	return coverage >= p.MinCoverage && (score >= p.MinScore || (coverage >= p.HighCoverage && score >= p.FloorScore))
-}
-
-// DefaultPolicy is the calibrated confidence rule.
-var DefaultPolicy = Policy{MinCoverage: 0.35, MinScore: 0.3, HighCoverage: 0.65, FloorScore: 0.05}
-
 // Assistant answers questions from a corpus. It is safe for concurrent use.
 type Assistant struct {
 	corpus   *content.Corpus
@@ -140,16 +131,26 @@ type Assistant struct {
 	recorder Recorder
 	tally    Tally
 	newRef   func() string
-	policy   Policy
 	intents  *intentMatcher
+	models   Models
+	calib    Calibration
 	now      func() time.Time
 	logger   *slog.Logger
 }
 
-// New returns an Assistant. recorder may be nil.
-func New(c *content.Corpus, s Searcher, recorder Recorder) *Assistant {
-	return &Assistant{corpus: c, search: s, recorder: recorder, policy: DefaultPolicy, intents: newIntentMatcher(c.Intents), now: time.Now,
-		newRef: newRef, logger: slog.New(slog.DiscardHandler)}
+// New returns an Assistant that finds topics with s and understands with m:
+// emergencies by meaning, topics by the classifier fused with the search, and three
+// calibrated outcomes. recorder may be nil.
+func New(c *content.Corpus, s Searcher, m Models, recorder Recorder) *Assistant {
+	return &Assistant{corpus: c, search: s, models: m, recorder: recorder, intents: newIntentMatcher(c.Intents), now: time.Now,
+		newRef: newRef, logger: slog.New(slog.DiscardHandler), calib: DefaultCalibration}
+}
+
+// WithCalibration returns a copy of a that decides with c.
+func (a *Assistant) WithCalibration(c Calibration) *Assistant {
+	b := *a
+	b.calib = c
+	return &b
 }
 
 // WithTally returns a copy of a that counts its answers in t.
@@ -188,14 +189,19 @@ func (a *Assistant) WithLogger(l *slog.Logger) *Assistant {
 // language). Channels use it to let emergencies through flood control.
 func (a *Assistant) IsEmergency(text string) bool {
 	t, _ := Clean(text)
-	return a.intents.match(t, intentEmergency)
+	_, ok := a.emergency(t)
+	return ok
 }
 
-// WithPolicy returns a copy of a that uses p.
-func (a *Assistant) WithPolicy(p Policy) *Assistant {
-	b := *a
-	b.policy = p
-	return &b
+func (a *Assistant) emergency(text string) (*Alarm, bool) {
+	al, ok := a.models.DetectEmergency(text)
+	if !ok {
+		return nil, false
+	}
+	if h := a.corpus.Helplines[al.Line]; h != nil {
+		al.LineName, al.LineNumber = h.Name, h.Number
+	}
+	return &al, true
 }
 
 // Corpus returns the content the assistant answers from.
@@ -225,8 +231,14 @@ func (a *Assistant) answer(ctx context.Context, q Question) (Result, error) {
 		r.Kind = KindEmpty
 		return r, nil
 	}
-	if a.intents.match(text, intentEmergency) {
+	if al, ok := a.emergency(text); ok {
 		r.Kind = KindEmergency
+		r.Alarm = al
+		// "pomogite, drug vypil vse tabletki": no sure language from the letters,
+		// but the cue or examples that matched are Russian.
+		if q.Lang == "" && !det.Sure && content.IsLanguage(al.Lang) {
+			r.Lang = al.Lang
+		}
 		r.Confident = true
 		if t := a.corpus.EmergencyTopic(); t != nil {
 			r.Emergency, _ = t.Best(r.Lang)
@@ -252,66 +264,21 @@ func (a *Assistant) answer(ctx context.Context, q Question) (Result, error) {
 		}
 	}
 
-	res, err := a.search.Search(text, r.Lang, 4)
-	if err != nil {
-		return r, err
+	return a.understand(ctx, q, det, r)
+}
+
+// record stores the question as unanswered, for staff, and gives r its reference. A
+// failure is logged: the user still gets the reply.
+func (a *Assistant) record(ctx context.Context, r *Result, candidates []Hit) {
+	if a.recorder == nil {
+		return
 	}
-	r.Words, r.Unknown = res.Words, res.Unknown
-	if len(res.Hits) > 0 {
-		top := res.Hits[0]
-		r.Score, r.Coverage = top.Score, top.Coverage
-		r.Confident = res.Known > 0 && a.policy.Confident(top.Score, top.Coverage)
+	u := Unanswered{Text: handoff.Mask(r.Question), Lang: r.Lang, Candidates: candidates, At: a.now(), Ref: a.newRef()}
+	if err := a.recorder.RecordUnanswered(ctx, u); err != nil {
+		a.logger.Warn("recording an unanswered question failed", "err", err)
+		return
 	}
-	// Text clearly in a language the bot does not speak, that the content does not
-	// answer either: say which languages it speaks.
-	if !r.Confident && q.Lang == "" {
-		if _, foreign := langdetect.Foreign(text); foreign {
-			r.Kind, r.Lang = KindUnsupported, "en"
-			return r, nil
-		}
-	}
-	var alts []Hit
-	if r.Confident {
-		r.Kind = KindAnswer
-		r.Topic = a.corpus.Topic(res.Hits[0].TopicID)
-		r.Text, _ = r.Topic.Best(r.Lang)
-		r.AnswerLang = r.Text.Lang
-		r.Stale = r.Topic.Stale(r.AnswerLang)
-		alts = res.Hits[1:]
-	} else {
-		r.Kind = KindNotSure
-		r.Escalated = true
-		a.setContact(&r)
-		alts = res.Hits
-		// Suggestions must share at least something with the question.
-		var kept []Hit
-		for _, h := range alts {
-			if h.Coverage > 0 {
-				kept = append(kept, h)
-			}
-		}
-		alts = kept
-		if a.recorder != nil {
-			u := Unanswered{Text: handoff.Mask(text), Lang: r.Lang, Candidates: res.Hits, At: a.now(), Ref: a.newRef()}
-			if err := a.recorder.RecordUnanswered(ctx, u); err != nil {
-				a.logger.Warn("recording an unanswered question failed", "err", err)
-			} else {
-				r.Ref = u.Ref
-			}
-		}
-	}
-	for _, h := range alts {
-		if len(r.Alternatives) == 3 {
-			break
-		}
-		t := a.corpus.Topic(h.TopicID)
-		if t == nil || t.Emergency {
-			continue
-		}
-		tr, _ := t.Best(r.Lang)
-		r.Alternatives = append(r.Alternatives, Alternative{TopicID: t.ID, Title: tr.Title, Score: h.Score})
-	}
-	return r, nil
+	r.Ref = u.Ref
 }
 
 func (a *Assistant) setContact(r *Result) {

@@ -11,6 +11,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/content/contenttest"
+	"github.com/oldenburg/ankommen/internal/nlu"
 	"github.com/oldenburg/ankommen/internal/search"
 )
 
@@ -26,16 +27,29 @@ func (r *recorder) RecordUnanswered(_ context.Context, u assistant.Unanswered) e
 	return nil
 }
 
+// shipped is the shipped content with its index and models, built once for all
+// tests: building takes about a second, ten times that under the race detector.
+var shipped struct {
+	once   sync.Once
+	c      *content.Corpus
+	ix     *search.Index
+	models *nlu.Models
+	err    error
+}
+
+// newShipped returns an assistant on the shipped content with its own recorder.
 func newShipped(t testing.TB) (*assistant.Assistant, *recorder) {
 	t.Helper()
-	c := contenttest.Shipped(t)
-	ix, err := search.Build(c)
-	if err != nil {
-		t.Fatal(err)
+	shipped.once.Do(func() {
+		shipped.c = contenttest.Shipped(t)
+		shipped.ix, shipped.err = search.Build(shipped.c)
+		shipped.models = nlu.Build(shipped.c)
+	})
+	if shipped.err != nil {
+		t.Fatal(shipped.err)
 	}
-	t.Cleanup(func() { ix.Close() })
 	rec := &recorder{}
-	return assistant.New(c, ix, rec), rec
+	return assistant.New(shipped.c, shipped.ix, shipped.models, rec), rec
 }
 
 func TestAnswer(t *testing.T) {
@@ -163,7 +177,7 @@ func TestFallbackLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	a := assistant.New(c, ix, nil)
+	a := assistant.New(c, ix, nlu.Build(c), nil)
 	title := c.Topic("t3").In("en").Title
 	r, err := a.Answer(context.Background(), assistant.Question{Text: title, Lang: "en"})
 	if err != nil {
@@ -183,7 +197,9 @@ func TestFallbackLanguage(t *testing.T) {
 
 func BenchmarkAnswerShipped(b *testing.B) {
 	a, _ := newShipped(b)
-	qs := []string{"Wo ist das Ausländerbüro?", "How can I become a German citizen?", "Ich brauche einen Dolmetscher", "asdf", "Wie wird das Wetter?"}
+	qs := []string{"Wo ist das Ausländerbüro?", "How can I become a German citizen?", "Ich brauche einen Dolmetscher", "asdf", "Wie wird das Wetter?",
+		"hallo, wir sind seit drei wochen mit den kindern hier und wohnen bei meinem bruder in kreyenbrück, wo muss ich mich anmelden und was brauch ich dafür",
+		"privet, gde mozhno besplatno vyuchit nemeckij, ya tut nedavno", "mein nachbar atmet nicht mehr", "بدي اعرف وين مكتب الاجانب بأولدنبورغ وشو لازم جيب معي"}
 	benchAnswer(b, a, qs, "")
 }
 
@@ -215,7 +231,7 @@ func BenchmarkAnswer10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	a := assistant.New(c, ix, nil)
+	a := assistant.New(c, ix, nlu.Build(c), nil)
 	var qs []string
 	for i := 0; i < 50; i++ {
 		t := c.Topic(c.IDs[i*197%len(c.IDs)])
@@ -232,13 +248,8 @@ func (failingRecorder) RecordUnanswered(context.Context, assistant.Unanswered) e
 
 // TestRecorderFailure: the user still gets the reply when recording fails.
 func TestRecorderFailure(t *testing.T) {
-	c := contenttest.Shipped(t)
-	ix, err := search.Build(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	a := assistant.New(c, ix, failingRecorder{})
+	newShipped(t)
+	a := assistant.New(shipped.c, shipped.ix, shipped.models, failingRecorder{})
 	r, err := a.Answer(context.Background(), assistant.Question{Text: "asdf qwertz"})
 	if err != nil || r.Kind != assistant.KindNotSure || r.Contact == nil {
 		t.Errorf("kind=%s contact=%v err=%v", r.Kind, r.Contact != nil, err)
@@ -273,13 +284,7 @@ func TestRecordedAnonymousAndMasked(t *testing.T) {
 		t.Errorf("Result.Ref %q, recorded %q", r.Ref, u.Ref)
 	}
 
-	c := contenttest.Shipped(t)
-	ix, err := search.Build(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	failed, err := assistant.New(c, ix, failingRecorder{}).Answer(context.Background(), assistant.Question{Text: "asdf qwertz"})
+	failed, err := assistant.New(shipped.c, shipped.ix, shipped.models, failingRecorder{}).Answer(context.Background(), assistant.Question{Text: "asdf qwertz"})
 	if err != nil || failed.Ref != "" {
 		t.Errorf("ref after a failed recording: %q, %v", failed.Ref, err)
 	}

@@ -10,15 +10,10 @@ import (
 type intent int
 
 const (
-	intentEmergency intent = iota
-	intentGreeting
+	intentGreeting intent = iota
 	intentThanks
 	intentHuman
-	intentEmergencyShort
 )
-
-// shortWords is the longest message in which EmergencyShort words count.
-const shortWords = 3
 
 // intentMatcher finds intent phrases from all languages' intent lists in a text. An
 // emergency written in Arabic is an emergency whatever language the chat uses.
@@ -34,8 +29,7 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 			continue
 		}
 		for kind, list := range map[intent][]string{
-			intentEmergency: i.Emergency, intentGreeting: i.Greeting,
-			intentThanks: i.Thanks, intentHuman: i.Human, intentEmergencyShort: i.EmergencyShort,
+			intentGreeting: i.Greeting, intentThanks: i.Thanks, intentHuman: i.Human,
 		} {
 			for _, p := range list {
 				if ws := words(p); len(ws) > 0 {
@@ -50,9 +44,6 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 // match reports whether text contains a phrase of kind as whole words in order.
 func (m *intentMatcher) match(text string, kind intent) bool {
 	ws := words(text)
-	if kind == intentEmergency && len(ws) <= shortWords && m.match(text, intentEmergencyShort) {
-		return true
-	}
 	for _, p := range m.phrases[kind] {
 		if containsSeq(ws, p) {
 			return true

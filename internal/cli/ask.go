@@ -16,17 +16,26 @@ import (
 
 // Answer is the JSON form of one answered question (ask --json).
 type Answer struct {
-	Question     string        `json:"question"`
-	Lang         string        `json:"lang"`
-	Detected     string        `json:"detected_lang"`
-	AnswerLang   string        `json:"answer_lang"`
-	Kind         string        `json:"kind"`
-	Topic        string        `json:"topic"`
-	Score        float64       `json:"score"`
-	Coverage     float64       `json:"coverage"`
-	Confident    bool          `json:"confident"`
-	Escalated    bool          `json:"escalated"`
-	Emergency    bool          `json:"emergency"`
+	Question   string  `json:"question"`
+	Lang       string  `json:"lang"`
+	Detected   string  `json:"detected_lang"`
+	AnswerLang string  `json:"answer_lang"`
+	Kind       string  `json:"kind"`
+	Topic      string  `json:"topic"`
+	Score      float64 `json:"score"`
+	Coverage   float64 `json:"coverage"`
+	Confident  bool    `json:"confident"`
+	Escalated  bool    `json:"escalated"`
+	Emergency  bool    `json:"emergency"`
+	// EmergencyCategory names the situation recognised ("fire", "break_in", …).
+	EmergencyCategory string `json:"emergency_category,omitempty"`
+	// Call is the number the emergency reply names first (112 or 110).
+	Call string `json:"call,omitempty"`
+	// Understood is the language the question was understood in; Lang is the reply's.
+	Understood string `json:"understood_lang,omitempty"`
+	// Probability is the calibrated probability that the topic (or the first button
+	// of an ask_back) is right.
+	Probability  float64       `json:"probability"`
 	Truncated    bool          `json:"truncated,omitempty"`
 	Answer       string        `json:"answer"`
 	Sources      []string      `json:"sources"`
@@ -54,6 +63,8 @@ func toAnswer(core *app.Core, r assistant.Result) Answer {
 		Escalated:    r.Escalated,
 		Emergency:    r.Kind == assistant.KindEmergency,
 		Truncated:    r.Truncated,
+		Understood:   r.Understood,
+		Probability:  round(r.Probability),
 		Answer:       core.Renderer.Render(r, reply.FormatPlain),
 		Sources:      []string{},
 		Alternatives: []Alternative{},
@@ -64,6 +75,9 @@ func toAnswer(core *app.Core, r assistant.Result) Answer {
 		for _, s := range r.Text.Sources {
 			a.Sources = append(a.Sources, s.URL)
 		}
+	}
+	if r.Alarm != nil {
+		a.EmergencyCategory, a.Call = r.Alarm.Category, r.Alarm.Number
 	}
 	if r.Emergency != nil {
 		a.AnswerLang = r.Emergency.Lang

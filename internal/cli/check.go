@@ -61,7 +61,21 @@ func checkLocales(env *Env, fsys fs.FS, dir string, corpus *content.Corpus) int 
 			errs++
 		}
 	}
-	fmt.Fprintf(env.Stdout, "\n%-5s %16s %16s %7s\n", "lang", "messages", "topics", "stale")
+	phrasings, covered := map[string]int{}, map[string]map[string]int{}
+	for _, p := range corpus.Phrasings {
+		phrasings[p.Lang]++
+		if covered[p.Lang] == nil {
+			covered[p.Lang] = map[string]int{}
+		}
+		covered[p.Lang][p.TopicID]++
+	}
+	examples := map[string]int{}
+	for lang, ed := range corpus.Emergency {
+		for _, c := range ed.Categories {
+			examples[lang] += len(c.Examples)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "\n%-5s %16s %16s %7s %10s %16s %9s\n", "lang", "messages", "topics", "stale", "phrasings", "topics ≥30 phr.", "emerg.ex")
 	for _, c := range cov {
 		topics, stale := 0, 0
 		for _, id := range corpus.IDs {
@@ -73,9 +87,16 @@ func checkLocales(env *Env, fsys fs.FS, dir string, corpus *content.Corpus) int 
 				stale++
 			}
 		}
-		fmt.Fprintf(env.Stdout, "%-5s %4d/%-4d %5.1f%% %4d/%-4d %5.1f%% %7d\n", c.Lang,
+		full := 0
+		for _, id := range corpus.IDs {
+			if covered[c.Lang][id] >= content.MinPhrasings {
+				full++
+			}
+		}
+		fmt.Fprintf(env.Stdout, "%-5s %4d/%-4d %5.1f%% %4d/%-4d %5.1f%% %7d %10d %4d/%-4d %5.1f%% %9d\n", c.Lang,
 			c.Messages, c.TotalMessages, pct(c.Messages, c.TotalMessages),
-			topics, len(corpus.IDs), pct(topics, len(corpus.IDs)), stale)
+			topics, len(corpus.IDs), pct(topics, len(corpus.IDs)), stale,
+			phrasings[c.Lang], full, len(corpus.IDs), pct(full, len(corpus.IDs)), examples[c.Lang])
 	}
 	fmt.Fprintln(env.Stdout)
 	return errs

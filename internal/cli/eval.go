@@ -90,8 +90,8 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 	}
 	defer core.Close()
 
-	byLang := map[string]map[string]*tally{}
-	var all tally
+	byLang := map[string]*report{}
+	total := &report{}
 	var inLang tally
 	for _, it := range items {
 		if len(only) > 0 && !only[it.Lang] {
@@ -109,23 +109,10 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		a := toAnswer(core, r)
 		ok, why := judge(it, a, rec)
 		if byLang[it.Lang] == nil {
-			byLang[it.Lang] = map[string]*tally{}
+			byLang[it.Lang] = &report{}
 		}
-		for _, k := range []string{it.Kind, "all"} {
-			t := byLang[it.Lang][k]
-			if t == nil {
-				t = &tally{}
-				byLang[it.Lang][k] = t
-			}
-			t.total++
-			if ok {
-				t.right++
-			}
-		}
-		all.total++
-		if ok {
-			all.right++
-		}
+		byLang[it.Lang].add(it, a, ok)
+		total.add(it, a, ok)
 		if it.Kind != "escalate" {
 			inLang.total++
 			if a.AnswerLang == it.Lang && a.Lang == it.Lang {
@@ -137,8 +124,8 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 			if ok {
 				mark = "ok  "
 			}
-			fmt.Fprintf(env.Stdout, "%s %-8s %-9s %s\n     %s\n     got: kind=%s lang=%s/%s topic=%s score=%.3f coverage=%.2f: %s\n",
-				mark, it.ID, it.Kind, it.Question, why, a.Kind, a.Lang, a.AnswerLang, orDash(a.Topic), a.Score, a.Coverage, firstLine(a.Answer))
+			fmt.Fprintf(env.Stdout, "%s %-8s %-9s %s\n     %s\n     got: kind=%s lang=%s/%s understood=%s topic=%s p=%.3f score=%.3f coverage=%.2f buttons=%s: %s\n",
+				mark, it.ID, it.Kind, it.Question, why, a.Kind, a.Lang, a.AnswerLang, orDash(a.Understood), orDash(a.Topic), a.Probability, a.Score, a.Coverage, altIDs(a), firstLine(a.Answer))
 		}
 	}
 	var ls []string
@@ -146,32 +133,9 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		ls = append(ls, l)
 	}
 	sort.Slice(ls, func(i, j int) bool { return langIndex(ls[i]) < langIndex(ls[j]) })
-	fmt.Fprintf(env.Stdout, "\n%-5s %-17s %-17s %-17s %-17s\n", "lang", "answer", "emergency", "escalate", "all")
-	kinds := map[string]*tally{}
-	for _, l := range ls {
-		fmt.Fprintf(env.Stdout, "%-5s", l)
-		for _, k := range []string{"answer", "emergency", "escalate", "all"} {
-			t := byLang[l][k]
-			if t == nil {
-				t = &tally{}
-			}
-			if kinds[k] == nil {
-				kinds[k] = &tally{}
-			}
-			kinds[k].right += t.right
-			kinds[k].total += t.total
-			fmt.Fprintf(env.Stdout, " %-17s", t.String())
-		}
-		fmt.Fprintln(env.Stdout)
-	}
-	fmt.Fprintf(env.Stdout, "%-5s", "all")
-	for _, k := range []string{"answer", "emergency", "escalate", "all"} {
-		if kinds[k] == nil {
-			kinds[k] = &tally{}
-		}
-		fmt.Fprintf(env.Stdout, " %-17s", kinds[k].String())
-	}
-	fmt.Fprintf(env.Stdout, "\nanswered in the language asked: %s\n", inLang.String())
+	printReport(env, ls, byLang, total)
+	all := tally{right: total.allRight, total: total.all}
+	fmt.Fprintf(env.Stdout, "answered in the language asked: %s\n", inLang.String())
 	if all.total == 0 {
 		fmt.Fprintln(env.Stderr, "eval: no items selected")
 		return ExitUsage
@@ -291,4 +255,93 @@ func firstLine(s string) string {
 		return string(r[:100]) + "…"
 	}
 	return s
+}
+
+// report counts one language's results as the issue on understanding asks: answered
+// right, asked back with the right topic among the buttons, handed over, wrong
+// confident answers, emergencies caught and false alarms.
+type report struct {
+	answerable, right, askedBack, handedOver, wrong int
+	emergencies, caught                             int
+	outOfScope, outOfScopeAnswered                  int
+	ordinary, falseAlarms                           int
+	all, allRight                                   int
+}
+
+func (r *report) add(it EvalItem, a Answer, ok bool) {
+	r.all++
+	if ok {
+		r.allRight++
+	}
+	if it.Kind != "emergency" {
+		r.ordinary++
+		if a.Emergency {
+			r.falseAlarms++
+		}
+	}
+	switch it.Kind {
+	case "answer":
+		r.answerable++
+		switch {
+		case ok:
+			r.right++
+		case a.Confident && a.Kind == string(assistant.KindAnswer):
+			r.wrong++
+		case a.Kind == string(assistant.KindAskBack) && it.Topic != "" && hasAlt(a, it.Topic):
+			r.askedBack++
+		case a.Escalated:
+			r.handedOver++
+		}
+	case "emergency":
+		r.emergencies++
+		if ok {
+			r.caught++
+		}
+	case "escalate":
+		r.outOfScope++
+		if a.Confident {
+			r.outOfScopeAnswered++
+			r.wrong++
+		}
+	}
+}
+
+func hasAlt(a Answer, topic string) bool {
+	for _, alt := range a.Alternatives {
+		if alt.Topic == topic {
+			return true
+		}
+	}
+	return false
+}
+
+func altIDs(a Answer) string {
+	var ids []string
+	for _, alt := range a.Alternatives {
+		ids = append(ids, alt.Topic)
+	}
+	return orDash(strings.Join(ids, ","))
+}
+
+func printReport(env *Env, ls []string, byLang map[string]*report, total *report) {
+	w := env.Stdout
+	fmt.Fprintf(w, "\n%-5s %-15s %-15s %-15s %-15s %-15s %-15s %-15s %-15s\n", "lang", "answered right", "right|asked", "handed over", "wrong answer", "emergency", "false alarm", "out of scope", "all right")
+	line := func(name string, r *report) {
+		fmt.Fprintf(w, "%-5s %-15s %-15s %-15s %-15s %-15s %-15s %-15s %-15s\n", name,
+			frac(r.right, r.answerable), frac(r.right+r.askedBack, r.answerable), frac(r.handedOver, r.answerable),
+			frac(r.wrong, r.all), frac(r.caught, r.emergencies), frac(r.falseAlarms, r.ordinary),
+			frac(r.outOfScope-r.outOfScopeAnswered, r.outOfScope), frac(r.allRight, r.all))
+	}
+	for _, l := range ls {
+		line(l, byLang[l])
+	}
+	line("all", total)
+	fmt.Fprintln(w, "answered right: a confident answer with the expected text; right|asked: that, or asked back with the right topic among the buttons; wrong answer: confident and wrong (out-of-scope included), of all items; out of scope: not answered confidently.")
+}
+
+func frac(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d %.0f%%", n, d, 100*float64(n)/float64(d))
 }

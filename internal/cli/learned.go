@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +19,7 @@ import (
 const learnedUsage = "learned list|export [--data DIR] [--content DIR]"
 
 // runLearned lists the phrasings staff taught the bot, or writes those not exported
-// yet into the `questions` of their topic files, so that they become content that
+// yet into the phrasing files (phrasings/<lang>.yaml), so that they become content that
 // translators and reviewers see.
 func runLearned(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "export") {
@@ -77,6 +79,9 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 			}
 		}
 	}
+	for _, p := range corpus.Phrasings {
+		have[p.Lang+"\x00"+normalizeQuestion(p.Text)] = true
+	}
 	byFile := map[string][]handoff.Learned{}
 	var files []string
 	var done []int64
@@ -88,8 +93,8 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 		t := corpus.Topic(l.TopicID)
 		key := l.Lang + "\x00" + normalizeQuestion(l.Text)
 		switch {
-		case t == nil || t.In(l.Lang) == nil:
-			fmt.Fprintf(env.Stderr, "learned export: skipped %q: topic %s has no %s file\n", l.Text, l.TopicID, l.Lang)
+		case t == nil || !content.IsLanguage(l.Lang):
+			fmt.Fprintf(env.Stderr, "learned export: skipped %q: there is no topic %s in %s\n", l.Text, l.TopicID, l.Lang)
 			skipped++
 			continue
 		case have[key]:
@@ -97,7 +102,7 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 			continue
 		}
 		have[key] = true
-		file := filepath.Join(*contentDir, t.In(l.Lang).File)
+		file := filepath.Join(*contentDir, content.PhrasingDir, l.Lang+".yaml")
 		if byFile[file] == nil {
 			files = append(files, file)
 		}
@@ -106,7 +111,7 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 	written := 0
 	code := ExitOK
 	for _, file := range files {
-		if err := addQuestions(file, byFile[file]); err != nil {
+		if err := addPhrasings(file, byFile[file]); err != nil {
 			fmt.Fprintf(env.Stderr, "learned export: %v\n", err)
 			code = ExitFail
 			continue
@@ -115,7 +120,7 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 			done = append(done, l.ID)
 			written++
 		}
-		fmt.Fprintf(env.Stdout, "%s: %d question(s) added\n", file, len(byFile[file]))
+		fmt.Fprintf(env.Stdout, "%s: %d phrasing(s) added\n", file, len(byFile[file]))
 	}
 	if err := db.MarkExported(ctx, done, time.Now()); err != nil {
 		fmt.Fprintf(env.Stderr, "learned export: %v\n", err)
@@ -136,62 +141,61 @@ func firstNonEmpty(s ...string) string {
 
 func normalizeQuestion(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// addQuestions appends the phrasings to the block list `questions:` in the front
-// matter of file, in the list's indentation, leaving every other line as it is.
-func addQuestions(file string, ls []handoff.Learned) error {
+// addPhrasings adds the phrasings to their topics' lists in a phrasing file
+// (phrasings/<lang>.yaml): after the last item of the topic's list, in its
+// indentation, or as a new list at the end. Every other line, comments included,
+// stays as it is.
+func addPhrasings(file string, ls []handoff.Learned) error {
 	data, err := os.ReadFile(file)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		lang := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		data = []byte("# Phrasings in " + lang + ": how newcomers ask about each topic. They train the topic classifier.\n")
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
 	}
-	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	if !strings.HasPrefix(text, "---\n") {
-		return fmt.Errorf("%s:1: no front matter", file)
-	}
-	end := strings.Index(text[4:], "\n---")
-	if end < 0 {
-		return fmt.Errorf("%s:1: front matter not closed", file)
-	}
-	front := text[4 : 4+end]
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(front), &doc); err != nil || len(doc.Content) == 0 {
-		return fmt.Errorf("%s: front matter: %v", file, err)
-	}
-	root := doc.Content[0]
-	var seq *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "questions" {
-			seq = root.Content[i+1]
-		}
-	}
-	if seq == nil || seq.Kind != yaml.SequenceNode || len(seq.Content) == 0 {
-		return fmt.Errorf("%s: no list of questions to add to", file)
-	}
-	if seq.Style&yaml.FlowStyle != 0 {
-		return fmt.Errorf("%s:%d: questions is a [list in brackets]; write it as lines starting with - to export into it", file, seq.Line+1)
-	}
-	lines := strings.Split(text, "\n")
-	last := seq.Content[len(seq.Content)-1]
-	at := last.Line // 1-based line in front; the file's line is at+1, its index at
-	if last.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		return fmt.Errorf("%s:%d: the last question is a multi-line block; add the phrasings by hand", file, at+1)
-	}
-	itemLine := lines[at]
-	prefix := itemLine[:min(len(itemLine), max(0, last.Column-1))]
-	if strings.TrimSpace(prefix) != "-" {
-		return fmt.Errorf("%s:%d: cannot tell the list's indentation", file, at+1)
-	}
-	var add []string
+	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n"), "\n")
 	for _, l := range ls {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(strings.Join(lines, "\n")), &doc); err != nil {
+			return fmt.Errorf("%s: %v", file, err)
+		}
 		v, err := yaml.Marshal(l.Text)
 		if err != nil {
 			return err
 		}
-		s := strings.TrimSuffix(string(v), "\n")
-		if strings.Contains(s, "\n") {
+		item := strings.TrimSuffix(string(v), "\n")
+		if strings.Contains(item, "\n") {
 			return fmt.Errorf("%s: phrasing %q does not fit on one line", file, l.Text)
 		}
-		add = append(add, prefix+s)
+		var seq *yaml.Node
+		if len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {
+			root := doc.Content[0]
+			for i := 0; i+1 < len(root.Content); i += 2 {
+				if root.Content[i].Value == l.TopicID {
+					seq = root.Content[i+1]
+				}
+			}
+		}
+		switch {
+		case seq == nil:
+			lines = append(lines, l.TopicID+":", "  - "+item)
+		case seq.Kind != yaml.SequenceNode || len(seq.Content) == 0 || seq.Style&yaml.FlowStyle != 0:
+			return fmt.Errorf("%s:%d: %s is not a list of lines starting with -; add the phrasing by hand", file, seq.Line, l.TopicID)
+		default:
+			last := seq.Content[len(seq.Content)-1]
+			if last.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+				return fmt.Errorf("%s:%d: the last phrasing is a multi-line block; add the phrasing by hand", file, last.Line)
+			}
+			at := last.Line // the line after the last item, as an index
+			prefix := lines[at-1][:min(len(lines[at-1]), max(0, last.Column-1))]
+			if strings.TrimSpace(prefix) != "-" {
+				return fmt.Errorf("%s:%d: cannot tell the list's indentation", file, at)
+			}
+			lines = append(lines[:at], append([]string{prefix + item}, lines[at:]...)...)
+		}
 	}
-	out := append(append(append([]string{}, lines[:at+1]...), add...), lines[at+1:]...)
-	return os.WriteFile(file, []byte(strings.Join(out, "\n")), 0o644)
+	return os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }

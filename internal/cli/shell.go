@@ -80,7 +80,12 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 		}
 		fmt.Fprintln(out, core.Renderer.Render(r, reply.FormatPlain))
 		if *debug {
-			fmt.Fprintf(out, "[lang=%s detected=%s kind=%s topic=%s score=%.3f coverage=%.2f confident=%v", r.Lang, r.Detected, r.Kind, topicID(r), r.Score, r.Coverage, r.Confident)
+			fmt.Fprintf(out, "[lang=%s detected=%s understood=%s kind=%s topic=%s p=%.3f score=%.3f coverage=%.2f confident=%v", r.Lang, r.Detected, r.Understood, r.Kind, topicID(r), r.Probability, r.Score, r.Coverage, r.Confident)
+			if r.Alarm != nil {
+				fmt.Fprintf(out, " alarm=%s call=%s why=%q", r.Alarm.Category, r.Alarm.Number, r.Alarm.Why)
+			}
+			f := r.Features
+			fmt.Fprintf(out, " features=clf:%.2f,margin:%.2f,fused:%.2f,fmargin:%.2f,cov:%.2f,agree:%.0f", f.Classifier, f.ClassifierMargin, f.Fused, f.FusedMargin, f.Coverage, f.SearchAgrees)
 			for _, a := range r.Alternatives {
 				fmt.Fprintf(out, " alt=%s:%.3f", a.TopicID, a.Score)
 			}

@@ -99,7 +99,8 @@ func TestLearnedExport(t *testing.T) {
 		{TopicID: "work", Lang: "de", Text: "Jobcenter: Termin verpasst, was nun?"},
 		{TopicID: "work", Lang: "en", Text: "missed my appointment at the job centre"},
 		{TopicID: "housing", Lang: "de", Text: "Wohnung mit WBS"},
-		{TopicID: "work", Lang: "ar", Text: "لا يوجد ملف عربي"},                    // the test content has no Arabic work topic
+		{TopicID: "work", Lang: "ar", Text: "لا يوجد ملف عربي"},                    // phrasings need no topic file in their language
+		{TopicID: "gone", Lang: "de", Text: "ein Thema, das es nicht mehr gibt"},   // the topic was removed
 		{TopicID: "housing", Lang: "en", Text: "Where is the immigration office?"}, // another topic has it
 	} {
 		if err := db.Learn(ctx, l); err != nil {
@@ -109,26 +110,30 @@ func TestLearnedExport(t *testing.T) {
 	db.Close()
 	vars := map[string]string{"ANKOMMEN_DATA": data}
 	out, errs, code := runEnv(t, vars, "", "learned", "export", "--content", dir)
-	if code != ExitOK || !strings.Contains(out, "3 phrasing(s) written, 1 skipped") || !strings.Contains(errs, "has no ar file") {
+	if code != ExitOK || !strings.Contains(out, "4 phrasing(s) written, 1 skipped") || !strings.Contains(errs, "there is no topic gone") {
 		t.Fatalf("export: %d\n%s\n%s", code, out, errs)
 	}
 	corpus, _, err := content.Load(os.DirFS(dir))
 	if err != nil {
 		t.Fatalf("content after export: %v", err)
 	}
-	for _, c := range []struct{ topic, lang, q string }{
-		{"work", "de", "Jobcenter: Termin verpasst, was nun?"},
-		{"work", "en", "missed my appointment at the job centre"},
-		{"housing", "de", "Wohnung mit WBS"},
+	got := map[string]bool{}
+	for _, p := range corpus.Phrasings {
+		got[p.TopicID+"."+p.Lang+": "+p.Text] = true
+	}
+	for _, want := range []string{
+		"work.de: Jobcenter: Termin verpasst, was nun?",
+		"work.en: missed my appointment at the job centre",
+		"housing.de: Wohnung mit WBS",
+		"work.ar: لا يوجد ملف عربي",
 	} {
-		qs := corpus.Topic(c.topic).In(c.lang).Questions
-		if qs[len(qs)-1] != c.q {
-			t.Errorf("%s.%s questions end with %q, want %q", c.topic, c.lang, qs[len(qs)-1], c.q)
+		if !got[want] {
+			t.Errorf("phrasings lack %q", want)
 		}
 	}
-	raw, _ := os.ReadFile(filepath.Join(dir, "work.de.md"))
-	if !strings.Contains(string(raw), "\n  - 'Jobcenter: Termin verpasst, was nun?'\n") {
-		t.Errorf("work.de.md:\n%s", raw)
+	raw, _ := os.ReadFile(filepath.Join(dir, "phrasings", "de.yaml"))
+	if !strings.Contains(string(raw), "\n  - 'Jobcenter: Termin verpasst, was nun?'\n") || !strings.HasPrefix(string(raw), "# ") {
+		t.Errorf("phrasings/de.yaml:\n%s", raw)
 	}
 	// A second export writes nothing.
 	out, _, code = runEnv(t, vars, "", "learned", "export", "--content", dir)
@@ -137,5 +142,23 @@ func TestLearnedExport(t *testing.T) {
 	}
 	if out, _, _ := runEnv(t, vars, "", "learned", "list"); !strings.Contains(out, "work.de") || !strings.Contains(out, "exported") {
 		t.Errorf("list: %s", out)
+	}
+}
+
+// TestAddPhrasingsKeepsComments: a phrasing goes after the last item of its topic's
+// list, in its indentation; comments and the other lists stay as they are.
+func TestAddPhrasingsKeepsComments(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "de.yaml")
+	in := "# Kommentar der Übersetzerin\nwork:\n    - Arbeit finden  # kurz\n    - Jobcenter\n# housing next\nhousing:\n    - Wohnung\n"
+	if err := os.WriteFile(file, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := addPhrasings(file, []handoff.Learned{{TopicID: "work", Text: "Arbeit: Termin verpasst"}, {TopicID: "school", Text: "Schule"}}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(file)
+	want := "# Kommentar der Übersetzerin\nwork:\n    - Arbeit finden  # kurz\n    - Jobcenter\n    - 'Arbeit: Termin verpasst'\n# housing next\nhousing:\n    - Wohnung\nschool:\n  - Schule\n"
+	if string(raw) != want {
+		t.Errorf("got:\n%s\nwant:\n%s", raw, want)
 	}
 }

@@ -26,7 +26,11 @@ type Renderer struct {
 
 // Render returns the reply to r as text in format f. Parts are separated by blank
 // lines; a channel may split long replies at those.
-func (rd Renderer) Render(r assistant.Result, f Format) string {
+func (rd Renderer) Render(r assistant.Result, f Format) string { return rd.RenderWith(r, f, "") }
+
+// RenderWith is Render with a channel's own paragraph (already in format f) added
+// before the closing line of 112/110, which stays last.
+func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string {
 	lang := r.Lang
 	var tr func(string) string
 	if RTL(lang) {
@@ -63,7 +67,7 @@ func (rd Renderer) Render(r assistant.Result, f Format) string {
 	case assistant.KindThanks:
 		parts = append(parts, t("Thanks", nil))
 	case assistant.KindEmergency:
-		parts = append(parts, t("EmergencyIntro", nil))
+		parts = append(parts, rd.alarm(r.Alarm, t))
 		if r.Emergency != nil {
 			parts = append(parts, md(r.Emergency.Body))
 		}
@@ -90,6 +94,15 @@ func (rd Renderer) Render(r assistant.Result, f Format) string {
 			}
 			parts = append(parts, t("RelatedLabel", nil)+": "+strings.Join(titles, " · "))
 		}
+	case assistant.KindAskBack:
+		lines := []string{t("AskBack", nil)}
+		for _, a := range r.Alternatives {
+			lines = append(lines, "• "+esc(iso(a.Title), f))
+		}
+		parts = append(parts, strings.Join(lines, "\n"))
+		parts = append(parts, rd.contact(r, f, md)...)
+		parts = appendExtra(parts, extra)
+		parts = append(parts, t("SafetyLine", nil))
 	case assistant.KindNotSure:
 		parts = append(parts, t("NotSure", nil))
 		if len(r.Alternatives) > 0 {
@@ -102,8 +115,39 @@ func (rd Renderer) Render(r assistant.Result, f Format) string {
 			parts = append(parts, t("NotSureRephrase", nil))
 		}
 		parts = append(parts, rd.contact(r, f, md)...)
+		parts = appendExtra(parts, extra)
+		parts = append(parts, t("SafetyLine", nil))
+	default:
+		parts = appendExtra(parts, extra)
 	}
 	return strings.Join(parts, "\n\n")
+}
+
+func appendExtra(parts []string, extra string) []string {
+	if extra == "" {
+		return parts
+	}
+	return append(parts, extra)
+}
+
+// alarm is the first line of an emergency reply: the number that fits the situation
+// first (110 for the police, else 112), then a specialised help line where one fits.
+func (rd Renderer) alarm(al *assistant.Alarm, t func(string, any) string) string {
+	switch {
+	case al == nil || al.Category == "general":
+		return t("EmergencyIntro", nil)
+	case al.Number == "110":
+		s := t("Emergency110", nil)
+		if al.LineNumber != "" {
+			s += "\n" + t("Line_"+al.Line, map[string]string{"Name": al.LineName, "Number": al.LineNumber})
+		}
+		return s
+	}
+	s := t("Emergency112", nil)
+	if al.LineNumber != "" {
+		s += "\n" + t("Line_"+al.Line, map[string]string{"Name": al.LineName, "Number": al.LineNumber})
+	}
+	return s
 }
 
 func (rd Renderer) contact(r assistant.Result, f Format, md func(string) string) []string {

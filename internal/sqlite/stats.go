@@ -60,7 +60,7 @@ func (d *DB) Stats(ctx context.Context, from, to time.Time, top int) (handoff.St
 		case assistant.KindAnswer:
 			dc.Answered += n
 			lc.Answered += n
-		case assistant.KindNotSure:
+		case assistant.KindNotSure, assistant.KindAskBack: // asking back is not answering
 			dc.NotSure += n
 			lc.NotSure += n
 		default:

@@ -23,6 +23,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/locale"
+	"github.com/oldenburg/ankommen/internal/nlu"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/search"
 	"github.com/oldenburg/ankommen/internal/sqlite"
@@ -99,7 +100,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { idx.Close() })
 	e := &env{t: t, db: db, clock: clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)), notify: &notifier{}}
-	e.core = Core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, db).WithTally(db), Renderer: reply.Renderer{Locale: loc}}
+	e.core = Core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, nlu.Build(corpus), db).WithTally(db), Renderer: reply.Renderer{Locale: loc}}
 	svc := handoff.NewService(handoff.Options{Store: db, Notifier: e.notify, Now: e.clock.Now,
 		TopicExists: func(id string) bool { return corpus.Topic(id) != nil },
 		OnLearned:   func() { e.mu.Lock(); e.learned++; e.mu.Unlock() }})

@@ -122,14 +122,17 @@ func (c *Channel) onQuestion(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 		c.log.Info("emergency answered", "chat_id", t.chatID, "lang", r.Lang)
 	case assistant.KindNotSure:
 		c.metrics.Escalation("not_sure")
+	case assistant.KindAskBack:
+		c.metrics.Escalation("ask_back")
 	case assistant.KindHuman:
 		c.metrics.Escalation("asked")
 	}
-	text := t.core.Renderer.Render(r, reply.FormatHTML)
 	consent := c.consentOffered(t)
-	if consent && (r.Kind == assistant.KindNotSure || r.Kind == assistant.KindHuman) && r.Contact != nil {
-		text += "\n\n" + c.consentLine(t.core, r.Lang)
+	extra := ""
+	if consent && (r.Kind == assistant.KindNotSure || r.Kind == assistant.KindAskBack || r.Kind == assistant.KindHuman) && r.Contact != nil {
+		extra = c.consentLine(t.core, r.Lang)
 	}
+	text := t.core.Renderer.RenderWith(r, reply.FormatHTML, extra)
 	kb := resultKeyboard(t.core, r, consent)
 	// Written in another language than the chat's choice: answered in that language,
 	// with one tap to keep it.
@@ -301,7 +304,7 @@ func resultKeyboard(k Core, r assistant.Result, consent bool) *models.InlineKeyb
 			rows = append(rows, []models.InlineKeyboardButton{button("📄 "+k.raw(content.SourceLang, "NativeName_"+content.SourceLang), src)})
 		}
 		topicRows()
-	case assistant.KindNotSure:
+	case assistant.KindNotSure, assistant.KindAskBack:
 		topicRows()
 		if consent && r.Contact != nil {
 			rows = append(rows, []models.InlineKeyboardButton{consentButton(k, lang, r.Ref)})

@@ -46,7 +46,7 @@ func TestHandoff(t *testing.T) {
 	u := tt.User{ID: 301, Lang: "en"}
 	svc := h.service()
 
-	h.deliver(tt.Text(u, "xylophone quantum zebra, call me on 0176 1234567 or anna@example.org"))
+	h.deliver(tt.Text(u, "xylophone quantum zebra, 0176 1234567 or anna@example.org"))
 	notSure := h.waitTo(u.ID, 1)[0]
 	mustContain(t, "not sure", notSure.Params["text"], "I am not sure", "0441 235-0", "The button stores your question")
 	consent := h.lastData(u.ID)
@@ -59,7 +59,7 @@ func TestHandoff(t *testing.T) {
 	if err != nil || len(us) != 1 {
 		t.Fatalf("unanswered: %+v, %v", us, err)
 	}
-	if us[0].ChatID != 0 || us[0].Text != "xylophone quantum zebra, call me on [phone] or [e-mail]" {
+	if us[0].ChatID != 0 || us[0].Text != "xylophone quantum zebra, [phone] or [e-mail]" {
 		t.Fatalf("stored before consent: %+v", us[0])
 	}
 	if _, err := h.db.ActiveHandoff(ctx, u.ID); !errors.Is(err, handoff.ErrNotFound) {

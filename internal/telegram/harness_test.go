@@ -21,6 +21,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
+	"github.com/oldenburg/ankommen/internal/nlu"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/search"
 	"github.com/oldenburg/ankommen/internal/sqlite"
@@ -76,8 +77,15 @@ const (
 	webhook mode = "webhook"
 )
 
-// newHarness starts a channel in mode; edit may change the options.
+// newHarness starts a channel in mode on the test content; edit may change the
+// options.
 func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
+	tb.Helper()
+	return newHarnessOn(tb, m, os.DirFS("testdata/content"), edit...)
+}
+
+// newHarnessOn starts a channel in mode on the content in contentFS.
+func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)) *harness {
 	tb.Helper()
 	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
 	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), sqlite.FileName))
@@ -87,7 +95,7 @@ func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 	h.db = db
 	tb.Cleanup(func() { db.Close() })
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	core := loadCore(tb, os.DirFS("testdata/content"), logger, db)
+	core := loadCore(tb, contentFS, logger, db)
 	h.core = core
 	h.metrics = metrics.New()
 	h.opt = Options{
@@ -330,5 +338,5 @@ func loadCore(tb testing.TB, contentFS fs.FS, logger *slog.Logger, rec assistant
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { idx.Close() })
-	return &core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, rec), Renderer: reply.Renderer{Locale: loc}}
+	return &core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, nlu.Build(corpus), rec), Renderer: reply.Renderer{Locale: loc}}
 }

@@ -1,0 +1,16 @@
+package app
+
+import "testing"
+
+// BenchmarkLoad is start-up: reading the embedded content and locales, building the
+// search index and training the models. The target is under 1 s.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := Load(Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+}

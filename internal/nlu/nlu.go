@@ -1,0 +1,125 @@
+// Package nlu builds the models that learn from the content's data and gives them to
+// the core (assistant.Models): the topic classifier trained on the phrasings and the
+// topics' own questions, the emergency detector, the office-name glossary and the
+// transliteration of Latin-letter Arabic, Persian, Russian and Ukrainian.
+package nlu
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/classifier"
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/emergency"
+	"github.com/oldenburg/ankommen/internal/fold"
+	"github.com/oldenburg/ankommen/internal/translit"
+)
+
+// Models implements assistant.Models. It is safe for concurrent use.
+type Models struct {
+	topics   *classifier.Model
+	detector *emergency.Detector
+	glossary []term
+}
+
+// term is one way of writing a German office name, folded, with spaces around it so
+// that it matches whole words.
+type term struct {
+	variant string
+	german  string
+}
+
+var _ assistant.Models = (*Models)(nil)
+
+// Build trains the models on c.
+func Build(c *content.Corpus) *Models {
+	var docs []classifier.Doc
+	for _, p := range c.Phrasings {
+		docs = append(docs, classifier.Doc{Label: p.TopicID, Lang: p.Lang, Text: p.Text})
+	}
+	// The topics' own titles and questions (with the phrasings staff taught, merged
+	// into the questions) are examples too.
+	for _, id := range c.IDs {
+		for lang, tr := range c.Topics[id].Langs {
+			docs = append(docs, classifier.Doc{Label: id, Lang: lang, Text: tr.Title})
+			for _, q := range tr.Questions {
+				docs = append(docs, classifier.Doc{Label: id, Lang: lang, Text: q})
+			}
+		}
+	}
+	classifier.Prepare(docs)
+	// Every phrasing and question, out-of-scope ones included, is an ordinary
+	// message for the emergency detector. The two models train side by side.
+	m := &Models{}
+	done := make(chan struct{})
+	go func() {
+		m.detector = emergency.New(c, slices.Clone(docs), emergency.Options{})
+		close(done)
+	}()
+	m.topics = classifier.Train(docs)
+	<-done
+	for _, e := range c.Glossary {
+		for _, v := range append([]string{e.German}, e.Variants...) {
+			if f := strings.Join(fold.Words(v), " "); f != "" {
+				m.glossary = append(m.glossary, term{variant: " " + f + " ", german: e.German})
+			}
+		}
+	}
+	return m
+}
+
+// Topics returns the topic classifier (for measurements).
+func (m *Models) Topics() *classifier.Model { return m.topics }
+
+// Detector returns the emergency detector (for measurements).
+func (m *Models) Detector() *emergency.Detector { return m.detector }
+
+// DetectEmergency implements assistant.Models.
+func (m *Models) DetectEmergency(text string) (assistant.Alarm, bool) {
+	match, ok := m.detector.Detect(text)
+	if !ok {
+		return assistant.Alarm{}, false
+	}
+	return assistant.Alarm{
+		Category: match.Category,
+		Number:   string(emergency.NumberFor(match.Category)),
+		Line:     string(emergency.LineFor(match.Category)),
+		Why:      match.Why,
+		Lang:     match.Lang,
+	}, true
+}
+
+// Expand implements assistant.Models.
+func (m *Models) Expand(text, lang string) string {
+	var b strings.Builder
+	b.WriteString(text)
+	if translit.Supported(lang) && fold.Latin(text) {
+		b.WriteString(" ")
+		b.WriteString(translit.ToScript(lang, text))
+	}
+	folded := " " + strings.Join(fold.Words(text), " ") + " "
+	seen := map[string]bool{}
+	for _, t := range m.glossary {
+		if !seen[t.german] && strings.Contains(folded, t.variant) {
+			seen[t.german] = true
+			b.WriteString(" ")
+			b.WriteString(t.german)
+		}
+	}
+	return b.String()
+}
+
+// Classify implements assistant.Models.
+func (m *Models) Classify(text string) assistant.Classification {
+	p := m.topics.Classify(text)
+	out := assistant.Classification{Langs: p.Langs, Nearest: p.Nearest}
+	for _, s := range p.Labels {
+		if s.Label == content.OutOfScope {
+			out.None = s.Score
+			continue
+		}
+		out.Topics = append(out.Topics, assistant.TopicScore{TopicID: s.Label, Score: s.Score})
+	}
+	return out
+}
