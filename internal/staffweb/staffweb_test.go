@@ -2,6 +2,7 @@ package staffweb
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"html"
 	"io"
@@ -680,5 +681,70 @@ func TestLanguageSwitch(t *testing.T) {
 	b.header.Set("Origin", "https://evil.example")
 	if p := b.do("POST", "/staff/logout", url.Values{"csrf": {token}}); p.status != http.StatusForbidden {
 		t.Errorf("cross-origin POST: %d", p.status)
+	}
+}
+
+// TestCSVHasNoFormulaInAnyConvention: questions built to smuggle a formula into a
+// spreadsheet are exported so that neither a comma nor a semicolon reader (German
+// spreadsheet programs) gets a cell that starts with a formula character.
+func TestCSVHasNoFormulaInAnyConvention(t *testing.T) {
+	e := newEnv(t)
+	evil := []string{
+		`x;=cmd|'/C calc'!A0`,
+		`x,=cmd|'/C calc'!A0`,
+		`=1+1`, `+1`, `-1+1`, `@SUM(A1)`, "\t=1", "\r=1",
+		`  =1+1`, `"=1+1`, `" =1"`, `'; =1`, `a;"=1"`, `a, +1`, `a;@x`, `a"; -2`,
+		"a\n=1", "a\t=1", `a|=1`, `ok "quoted" ; text`,
+	}
+	for _, q := range evil {
+		e.record(q, "de")
+	}
+	b := e.browser()
+	b.mustLogin("anna")
+	body := b.get("/staff/stats.csv?table=questions&from=2000-01-01&to=2100-01-01").body
+	formula := func(cell string) bool {
+		c := strings.TrimLeft(cell, " \"\u00a0")
+		return c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0]))
+	}
+	for _, sep := range []rune{',', ';'} {
+		r := csv.NewReader(strings.NewReader(body))
+		r.Comma = sep
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = sep != ','
+		rows, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("separator %q: %v\n%s", sep, err, body)
+		}
+		cells := 0
+		for _, row := range rows {
+			for _, cell := range row {
+				cells++
+				if formula(cell) {
+					t.Errorf("separator %q: cell %q starts a formula", sep, cell)
+				}
+				// A cell split further at the other separator, as a program
+				// that ignores quotes would.
+				for _, piece := range strings.FieldsFunc(cell, func(r rune) bool { return strings.ContainsRune(",;\t\n|", r) }) {
+					if formula(piece) {
+						t.Errorf("separator %q: piece %q of cell %q starts a formula", sep, piece, cell)
+					}
+				}
+			}
+		}
+		if sep == ',' {
+			if len(rows) != len(evil)+1 || cells != 4*len(rows) {
+				t.Errorf("comma reader: %d rows, %d cells; want %d rows of 4\n%s", len(rows), cells, len(evil)+1, body)
+			}
+			// The text is kept, only defused.
+			found := false
+			for _, row := range rows {
+				if row[0] == `x;'=cmd|'/C calc'!A0` {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("the question with a semicolon is not one defused cell:\n%s", body)
+			}
+		}
 	}
 }
