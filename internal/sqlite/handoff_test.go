@@ -412,8 +412,9 @@ func TestStaffAndSessions(t *testing.T) {
 	}
 }
 
-// TestMigrateFromVersion1: a database of version 1 with data moves to version 2;
-// questions keep their text and lose any chat link, chats and votes stay.
+// TestMigrateFromVersion1: a database of version 1 with data moves to the current
+// version; questions keep their text (masked) and lose any chat link, chats and
+// votes stay, handled inbox entries lose their chat.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), FileName)
@@ -431,7 +432,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		"INSERT INTO schema_migration VALUES (1, '0001_channel.sql', 0)",
 		"INSERT INTO chat (id, lang, created_at, updated_at) VALUES (5, 'uk', 0, 0)",
 		"INSERT INTO unanswered (at, lang, text, chat_id, candidates) VALUES (1, 'uk', 'старе питання', 5, 'work:0.100')",
-		"INSERT INTO unanswered (at, lang, text, candidates) VALUES (2, 'de', 'ruf an: 0176 1234567', '')",
+		"INSERT INTO unanswered (at, lang, text, candidates) VALUES (2, 'de', 'ruf an: 0176 1234567 oder ۰۹۱۲۳۴۵۶۷۸۹', '')",
+		"INSERT INTO inbox (update_id, chat_id, payload, received_at, done_at) VALUES (7, 5, NULL, 1, 2), (8, 5, x'7b7d', 1, NULL)",
 		"INSERT INTO vote (chat_id, topic_id, lang, helpful, at) VALUES (5, 'work', 'uk', 1, 1)",
 	} {
 		if _, err := raw.ExecContext(ctx, stmt); err != nil {
@@ -444,8 +446,12 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if v, _ := d.Version(ctx); v != 2 {
+	if v, _ := d.Version(ctx); v != 3 {
 		t.Fatalf("version %d", v)
+	}
+	var chats int
+	if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM inbox WHERE chat_id != 0").Scan(&chats); err != nil || chats != 1 {
+		t.Errorf("%d inbox entries with a chat, want only the pending one: %v", chats, err)
 	}
 	q, err := d.Question(ctx, 1)
 	if err != nil || q.Text != "старе питання" || q.Status != handoff.StatusOpen || len(q.Candidates) != 1 {
@@ -455,7 +461,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if len(us) != 2 || us[0].ChatID != 0 {
 		t.Errorf("chat link kept: %+v", us)
 	}
-	if len(us) == 2 && us[1].Text != "ruf an: [phone]" {
+	if len(us) == 2 && us[1].Text != "ruf an: [phone] oder [phone]" {
 		t.Errorf("an old question is not masked: %q", us[1].Text)
 	}
 	if c, err := d.Chat(ctx, 5); err != nil || c.Lang != "uk" || !c.Consent.IsZero() {

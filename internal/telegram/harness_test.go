@@ -57,6 +57,7 @@ type harness struct {
 	t       testing.TB
 	api     *tt.Server
 	db      *sqlite.DB
+	dbFile  string
 	core    *core
 	clock   *clock.Fake
 	logs    *logBuffer
@@ -80,7 +81,8 @@ const (
 func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 	tb.Helper()
 	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), sqlite.FileName))
+	h.dbFile = filepath.Join(tb.TempDir(), sqlite.FileName)
+	db, err := sqlite.Open(context.Background(), h.dbFile)
 	if err != nil {
 		tb.Fatal(err)
 	}
