@@ -91,7 +91,7 @@ func (s *Server) build(ctx context.Context) (err error) {
 		o := telegram.Options{
 			Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 			Core:  s.channelCore,
-			Store: s.DB, Metrics: s.Metrics, Logger: logger, FloodLimit: cfg.FloodLimit,
+			Store: s.DB, Metrics: s.Metrics, Logger: logger, FloodLimit: cfg.FloodLimit, SendRetryLimit: cfg.SendRetryLimit,
 			DrainTimeout: cfg.ShutdownTimeout * 2 / 3,
 			Handoffs:     s.DB, Retention: s.Retention, StaffChatID: cfg.StaffChatID, StaffURL: staffURL,
 		}

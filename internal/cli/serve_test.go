@@ -67,7 +67,7 @@ func startServe(t *testing.T, env map[string]string) *serveProcess {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	fast := app.WithChannelOptions(func(o *telegram.Options) {
-		o.Limits = telegram.Limits{Off: true, RetryAfterUnit: time.Millisecond, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 3}
+		o.Limits = telegram.Limits{Off: true, RetryAfterUnit: time.Millisecond, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond}
 		o.PollTimeout = time.Second
 		o.Retry = 5 * time.Millisecond
 	})

@@ -41,6 +41,9 @@ type Config struct {
 	// count answers in the statistics as Telegram does (ANKOMMEN_ASK_RECORD).
 	AskLimit  int
 	AskRecord bool
+	// SendRetryLimit is how long a reply is retried while Telegram answers 429 or
+	// 5xx or cannot be reached, from the update's arrival (ANKOMMEN_SEND_RETRY_LIMIT).
+	SendRetryLimit time.Duration
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
 	// HandoffDays is how long handoffs and chat ids are kept after a handoff was
@@ -102,6 +105,7 @@ func Defaults(getenv func(string) string) (Config, []error) {
 		LogLevel:        or("ANKOMMEN_LOG_LEVEL", "info"),
 		FloodLimit:      20,
 		ShutdownTimeout: 15 * time.Second,
+		SendRetryLimit:  24 * time.Hour,
 		HandoffDays:     30,
 		QuestionDays:    180,
 		PublicURL:       strings.TrimRight(or("ANKOMMEN_PUBLIC_URL", ""), "/"),
@@ -123,6 +127,14 @@ func Defaults(getenv func(string) string) (Config, []error) {
 			} else {
 				*v.dest = n
 			}
+		}
+	}
+	if s := strings.TrimSpace(getenv("ANKOMMEN_SEND_RETRY_LIMIT")); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ANKOMMEN_SEND_RETRY_LIMIT must be a duration such as 24h or 90m, not %q.", s))
+		} else {
+			c.SendRetryLimit = d
 		}
 	}
 	if s := strings.TrimSpace(getenv("ANKOMMEN_ASK_RECORD")); s != "" {
@@ -159,6 +171,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env ANKOMMEN_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error; user text is logged only at debug (env ANKOMMEN_LOG_LEVEL)")
 	fs.IntVar(&c.FloodLimit, "flood-limit", c.FloodLimit, "messages a user may send a minute before the bot pauses for them (env ANKOMMEN_FLOOD_LIMIT)")
+	fs.DurationVar(&c.SendRetryLimit, "send-retry-limit", c.SendRetryLimit, "how long a reply is retried while Telegram answers 429 or 5xx or cannot be reached; then it is given up and counted (env ANKOMMEN_SEND_RETRY_LIMIT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take")
 	fs.IntVar(&c.HandoffDays, "retention-handoff-days", c.HandoffDays, "days handoffs and chat ids are kept after a handoff was closed (env ANKOMMEN_RETENTION_HANDOFF_DAYS)")
 	fs.IntVar(&c.QuestionDays, "retention-question-days", c.QuestionDays, "days anonymous unanswered questions are kept (env ANKOMMEN_RETENTION_QUESTION_DAYS)")
@@ -233,6 +246,9 @@ func (c Config) Validate() error {
 	if c.FloodLimit < 1 {
 		add("ANKOMMEN_FLOOD_LIMIT must be at least 1 message a minute, not %d.", c.FloodLimit)
 	}
+	if c.SendRetryLimit < time.Second || c.SendRetryLimit > 7*24*time.Hour {
+		add("ANKOMMEN_SEND_RETRY_LIMIT must be between 1s and 168h, not %s.", c.SendRetryLimit)
+	}
 	if c.ShutdownTimeout <= 0 {
 		add("The shutdown timeout must be positive, not %s.", c.ShutdownTimeout)
 	}
@@ -294,6 +310,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.Int("flood_limit", c.FloodLimit),
+		slog.Duration("send_retry_limit", c.SendRetryLimit),
 		slog.Int("retention_handoff_days", c.HandoffDays),
 		slog.Int("retention_question_days", c.QuestionDays),
 		slog.Int64("staff_chat_id", c.StaffChatID),

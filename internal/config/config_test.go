@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 const token = "123456789:AAHsecretSECRETsecretSECRETsecret_-1"
@@ -54,7 +55,13 @@ func TestDefaultsAndFlags(t *testing.T) {
 	if _, errs := Defaults(env(map[string]string{"ANKOMMEN_ASK_RECORD": "maybe"})); len(errs) != 1 {
 		t.Errorf("bad boolean not reported: %v", errs)
 	}
-	if c, _ := Defaults(env(nil)); c.AskLimit != 60 || c.AskRecord || c.WebhookAddr != "" {
+	if r, errs := Defaults(env(map[string]string{"ANKOMMEN_SEND_RETRY_LIMIT": "2h"})); len(errs) != 0 || r.SendRetryLimit != 2*time.Hour {
+		t.Errorf("send retry limit: %v %v", r.SendRetryLimit, errs)
+	}
+	if _, errs := Defaults(env(map[string]string{"ANKOMMEN_SEND_RETRY_LIMIT": "a day"})); len(errs) != 1 {
+		t.Errorf("bad duration not reported: %v", errs)
+	}
+	if c, _ := Defaults(env(nil)); c.AskLimit != 60 || c.AskRecord || c.WebhookAddr != "" || c.SendRetryLimit != 24*time.Hour {
 		t.Errorf("defaults: %+v", c)
 	}
 	if off, _ := Defaults(env(nil)); off.Mode() != ModeOff || off.Validate() != nil {
@@ -85,6 +92,7 @@ func TestValidate(t *testing.T) {
 		{"bad webhook address", func(c *Config) { c.WebhookURL, c.WebhookSecret, c.WebhookAddr = "https://x.example/h", "s", "8443" },
 			[]string{"ANKOMMEN_WEBHOOK_ADDR must be host:port"}},
 		{"ask limit", func(c *Config) { c.AskLimit = 0 }, []string{"ANKOMMEN_ASK_LIMIT"}},
+		{"send retry limit", func(c *Config) { c.SendRetryLimit = time.Millisecond }, []string{"ANKOMMEN_SEND_RETRY_LIMIT"}},
 		{"everything else", func(c *Config) {
 			c.DataDir, c.LogFormat, c.LogLevel, c.FloodLimit, c.ShutdownTimeout = " ", "xml", "loud", 0, 0
 		}, []string{"ANKOMMEN_DATA", "ANKOMMEN_LOG_FORMAT", "ANKOMMEN_LOG_LEVEL", "ANKOMMEN_FLOOD_LIMIT", "shutdown timeout"}},

@@ -31,7 +31,7 @@ import (
 const testSecret = "s3cret-Webhook_token"
 
 // testLimits switch the rate limits off and make retries fast.
-var testLimits = Limits{Off: true, RetryAfterUnit: 10 * time.Millisecond, BackoffMin: 4 * time.Millisecond, BackoffMax: 20 * time.Millisecond, MaxAttempts: 4}
+var testLimits = Limits{Off: true, RetryAfterUnit: 10 * time.Millisecond, BackoffMin: 4 * time.Millisecond, BackoffMax: 20 * time.Millisecond}
 
 // logBuffer collects log output from several goroutines.
 type logBuffer struct {
