@@ -40,7 +40,11 @@ func TestKill9Duplicates(t *testing.T) {
 	replies := func(s *tt.Server) map[int64]int {
 		m := map[int64]int{}
 		for _, r := range s.Sent("sendMessage") {
-			m[r.Int("chat_id")]++
+			// A request the kill cut off in the middle reaches the fake without
+			// its parameters (chat 0); Telegram would reject it.
+			if id := r.Int("chat_id"); id != 0 {
+				m[id]++
+			}
 		}
 		return m
 	}
