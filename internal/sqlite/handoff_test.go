@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -466,5 +468,59 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if c, err := d.Chat(ctx, 5); err != nil || c.Lang != "uk" || !c.Consent.IsZero() {
 		t.Errorf("chat: %+v, %v", c, err)
+	}
+}
+
+// TestPurgeLeavesNothingInTheFile: what retention deletes — a closed handoff's
+// messages, an old anonymous question — is not readable from the database file or
+// its write-ahead log afterwards.
+func TestPurgeLeavesNothingInTheFile(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), FileName)
+	d, err := Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const inHandoff, inQuestion = "Handoffmarke8K2Z", "Fragemarke3J7W"
+	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	h, _, err := d.OpenHandoff(ctx, handoff.Opening{ChatID: 77, Lang: "de", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.AddUserMessage(ctx, h.ID, 1, "Ich bin "+inHandoff, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CloseHandoff(ctx, h.ID, handoff.StatusClosed, "anna", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.RecordUnanswered(ctx, assistant.Unanswered{Text: "Wo " + inQuestion, Lang: "de", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	grep := func() (found []string) {
+		for _, suffix := range []string{"", "-wal"} {
+			data, _ := os.ReadFile(file + suffix)
+			for _, m := range []string{inHandoff, inQuestion} {
+				if bytes.Contains(data, []byte(m)) {
+					found = append(found, m+" in "+filepath.Base(file+suffix))
+				}
+			}
+		}
+		return found
+	}
+	if len(grep()) < 2 {
+		t.Fatal("the markers are not in the files before the purge: the test proves nothing")
+	}
+	p, err := d.Purge(ctx, handoff.Retention{HandoffDays: 30, QuestionDays: 180}, at.AddDate(1, 0, 0))
+	if err != nil || p.Handoffs != 1 || p.Questions != 1 {
+		t.Fatalf("purge: %+v, %v", p, err)
+	}
+	if found := grep(); len(found) > 0 {
+		t.Errorf("after the purge: %v", found)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if found := grep(); len(found) > 0 {
+		t.Errorf("after the purge and close: %v", found)
 	}
 }
