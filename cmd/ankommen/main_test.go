@@ -20,26 +20,50 @@ import (
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
 
-// build compiles the ankommen binary into a temporary directory.
+// built is the ankommen binary, compiled once for all tests of the package.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	out  []byte
+	err  error
+}
+
+// TestMain removes the binary after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// build compiles the ankommen binary into a temporary directory, once.
 func build(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	built.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		if built.dir, built.err = os.MkdirTemp("", "ankommen-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "ankommen")
+		args := []string{"build", "-o", built.bin}
+		env := os.Environ()
+		if raceEnabled {
+			args = append(args, "-race")
+			env = append(env, "CGO_ENABLED=1")
+		}
+		cmd := exec.Command(goTool, append(args, ".")...)
+		cmd.Env = env
+		built.out, built.err = cmd.CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
 	}
-	bin := filepath.Join(t.TempDir(), "ankommen")
-	args := []string{"build", "-o", bin}
-	env := os.Environ()
-	if raceEnabled {
-		args = append(args, "-race")
-		env = append(env, "CGO_ENABLED=1")
-	}
-	cmd := exec.Command(goTool, append(args, ".")...)
-	cmd.Env = env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return built.bin
 }
 
 // syncBuffer is a buffer the process's output goroutine and the test share.

@@ -91,7 +91,7 @@ func (s *Server) build(ctx context.Context) (err error) {
 		o := telegram.Options{
 			Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 			Core:  s.channelCore,
-			Store: s.DB, Metrics: s.Metrics, Logger: logger, FloodLimit: cfg.FloodLimit,
+			Store: s.DB, Metrics: s.Metrics, Logger: logger, FloodLimit: cfg.FloodLimit, SendRetryLimit: cfg.SendRetryLimit,
 			DrainTimeout: cfg.ShutdownTimeout * 2 / 3,
 			Handoffs:     s.DB, Retention: s.Retention, StaffChatID: cfg.StaffChatID, StaffURL: staffURL,
 		}
@@ -128,6 +128,8 @@ func (s *Server) build(ctx context.Context) (err error) {
 	}
 	s.HTTP = server.New(server.Options{
 		Addr:        cfg.Addr,
+		WebhookAddr: cfg.WebhookAddr,
+		AskLimit:    cfg.AskLimit,
 		Metrics:     s.Metrics.Handler(),
 		Webhook:     webhook.Webhook,
 		WebhookPath: webhook.WebhookPath,
@@ -151,7 +153,7 @@ func (s *Server) channelCore() telegram.Core {
 // index and the database. It returns an error when Telegram rejects the bot or the
 // HTTP server fails.
 func (s *Server) Run(ctx context.Context) error {
-	s.log.Info("ankommen serve: started", "addr", s.HTTP.Addr(), "telegram", string(s.cfg.Mode()),
+	s.log.Info("ankommen serve: started", "addr", s.HTTP.Addr(), "webhook_addr", s.HTTP.WebhookAddr(), "telegram", string(s.cfg.Mode()),
 		"topics", len(s.Live.Core().Corpus.IDs), "data", s.cfg.DataDir, "reload", s.Live.Watching())
 	if s.Channel == nil {
 		s.log.Warn("Telegram is off: TELEGRAM_BOT_TOKEN is not set. The HTTP server runs without the bot; try http://" +
@@ -242,7 +244,7 @@ func (s *Server) status() string {
 		}
 		fmt.Fprintf(&b, "Telegram: %s (%s).\n", s.cfg.Mode(), state)
 	}
-	b.WriteString("\nGET /ask?q=...&lang=..  ask a question (answer as JSON)\nGET /healthz            liveness\nGET /readyz             readiness\nGET /metrics            Prometheus metrics\nGET /staff/             the staff page (accounts: ankommen staff add NAME)\n")
+	b.WriteString("\nGET /ask?q=...&lang=..  ask a question (answer as JSON; rate limited, recorded only with --ask-record)\nGET /healthz            liveness\nGET /readyz             readiness\nGET /metrics            Prometheus metrics\nGET /staff/             the staff page (accounts: ankommen staff add NAME)\n")
 	return b.String()
 }
 
@@ -270,7 +272,13 @@ func (s *Server) ask(ctx context.Context, q, lang string) (any, error) {
 	}
 	start := time.Now()
 	core := s.Live.Core()
-	r, err := core.Assistant.Answer(ctx, assistant.Question{Text: q, Lang: lang})
+	// Anyone who reaches the address can ask: unless configured otherwise, their
+	// questions are neither recorded for the staff nor counted in the statistics.
+	asst := core.Assistant
+	if !s.cfg.AskRecord {
+		asst = asst.WithoutRecording()
+	}
+	r, err := asst.Answer(ctx, assistant.Question{Text: q, Lang: lang})
 	if err != nil {
 		return nil, err
 	}

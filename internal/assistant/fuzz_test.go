@@ -2,6 +2,7 @@ package assistant_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -14,7 +15,12 @@ import (
 func FuzzAnswer(f *testing.F) {
 	a, _ := newShipped(f)
 	for _, s := range []string{"Wo ist das Ausländerbüro?", "", "???", "😀", "asdf", "\x00\xff", "112",
-		"أين مكتب الأجانب؟", "Де знаходиться Ausländerbüro?", "feuer feuer feuer", "a\u200cb", "\u202eevil"} {
+		"أين مكتب الأجانب؟", "Де знаходиться Ausländerbüro?", "feuer feuer feuer", "a\u200cb", "\u202eevil",
+		// Long words (a 3,000-letter word once broke the typo matching), many words,
+		// scripts the bot does not speak, combining marks.
+		strings.Repeat("abcdefghij", 300), strings.Repeat("Einbürgerungs", 40), strings.Repeat("مرحبا", 100),
+		strings.Repeat("Wohnung ", 2000), "外国人局 ᚠᚢᚦ 𝔄𝔫𝔪𝔢𝔩𝔡𝔲𝔫𝔤 ไทย ‍👩‍👩‍👧", "a" + strings.Repeat("\u0301", 500),
+		"۰۹۱۲۳۴۵۶۷۸۹ ٠١٧٦١٢٣٤٥٦٧ ０１７６１２３４５６７"} {
 		f.Add(s, "")
 		f.Add(s, "fa")
 	}

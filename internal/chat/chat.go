@@ -34,6 +34,10 @@ type Update struct {
 	// the update is handled.
 	Payload  []byte
 	Received time.Time
+	// Sent are the places (0, 1, …) among the update's calls of those Telegram
+	// accepted already (Pending only): handled again after a crash, the update
+	// sends only the others.
+	Sent []int
 }
 
 // Status says what the inbox knew about an update before it was appended.
@@ -77,7 +81,10 @@ type Inbox interface {
 	Append(ctx context.Context, ups []Update, offset int64) ([]Status, error)
 	// Pending returns the updates not handled yet, oldest first.
 	Pending(ctx context.Context) ([]Update, error)
-	// Done marks updates handled and drops their payloads.
+	// Sent records, before the next call, that Telegram accepted the update's
+	// call seq (its place among the update's calls, from 0).
+	Sent(ctx context.Context, updateID int64, seq int) error
+	// Done marks updates handled and drops their payloads and sent records.
 	Done(ctx context.Context, ids []int64, at time.Time) error
 	// Offset returns the stored polling offset (0 when none).
 	Offset(ctx context.Context) (int64, error)

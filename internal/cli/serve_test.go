@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/app"
+	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
@@ -42,6 +45,7 @@ type serveProcess struct {
 	cancel context.CancelFunc
 	code   chan int
 	addr   string
+	data   string
 }
 
 var addrRe = regexp.MustCompile(`serve: started" addr=(127\.0\.0\.1:\d+)`)
@@ -58,12 +62,12 @@ func startServe(t *testing.T, env map[string]string) *serveProcess {
 	for k, v := range env {
 		vars[k] = v
 	}
-	p := &serveProcess{t: t, stderr: &serveBuffer{}, code: make(chan int, 1)}
+	p := &serveProcess{t: t, stderr: &serveBuffer{}, code: make(chan int, 1), data: vars["ANKOMMEN_DATA"]}
 	e := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: p.stderr, Getenv: func(k string) string { return vars[k] }}
 	ctx, cancel := context.WithCancel(context.Background())
 	p.cancel = cancel
 	fast := app.WithChannelOptions(func(o *telegram.Options) {
-		o.Limits = telegram.Limits{Off: true, RetryAfterUnit: time.Millisecond, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxAttempts: 3}
+		o.Limits = telegram.Limits{Off: true, RetryAfterUnit: time.Millisecond, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond}
 		o.PollTimeout = time.Second
 		o.Retry = 5 * time.Millisecond
 	})
@@ -182,8 +186,80 @@ func TestServeWithoutTelegram(t *testing.T) {
 	if code, _ := p.get("/ask?q=x&lang=xx"); code != 400 {
 		t.Errorf("/ask with a bad language: %d", code)
 	}
+	// /ask records nothing by default: no unanswered question, no count.
+	if code, body := p.get("/ask?q=xylophone+quantum+zebra+marker"); code != 200 || !strings.Contains(body, `"confident": false`) {
+		t.Errorf("/ask not sure: %d %s", code, body)
+	}
 	if code := p.stop(); code != ExitOK {
 		t.Errorf("exit %d", code)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(p.data, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	items, _, err := db.ReviewItems(context.Background(), handoff.Filter{})
+	stats, err2 := db.Stats(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 10)
+	if err != nil || err2 != nil || len(items) != 0 || len(stats.Days) != 0 {
+		t.Errorf("/ask recorded something: %d questions, %+v, %v %v", len(items), stats.Days, err, err2)
+	}
+}
+
+// TestServeAskRecordsWhenConfigured: with ANKOMMEN_ASK_RECORD, /ask records an
+// unanswered question as Telegram does.
+func TestServeAskRecordsWhenConfigured(t *testing.T) {
+	p := startServe(t, map[string]string{"ANKOMMEN_DATA": t.TempDir(), "ANKOMMEN_ASK_RECORD": "true"})
+	if code, _ := p.get("/ask?q=xylophone+quantum+zebra"); code != 200 {
+		t.Fatalf("/ask: %d", code)
+	}
+	p.stop()
+	db, err := sqlite.Open(context.Background(), filepath.Join(p.data, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if items, _, err := db.ReviewItems(context.Background(), handoff.Filter{}); err != nil || len(items) != 1 {
+		t.Errorf("%d questions recorded, want 1: %v", len(items), err)
+	}
+}
+
+// TestServePublicWebhookListener: with ANKOMMEN_WEBHOOK_ADDR the webhook is served
+// there and only there; the internal routes are not reachable on it.
+func TestServePublicWebhookListener(t *testing.T) {
+	api := tt.New(t)
+	p := startServe(t, map[string]string{"ANKOMMEN_DATA": t.TempDir(), "TELEGRAM_BOT_TOKEN": tt.Token, "TELEGRAM_API_URL": api.URL,
+		"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg/updates", "TELEGRAM_WEBHOOK_SECRET": "topsecret", "ANKOMMEN_WEBHOOK_ADDR": "127.0.0.1:0"})
+	p.waitReady()
+	m := regexp.MustCompile(`serve: started" addr=\S+ webhook_addr=(127\.0\.0\.1:\d+)`).FindStringSubmatch(p.stderr.String())
+	if m == nil {
+		t.Fatalf("no public address in the log:\n%s", p.stderr.String())
+	}
+	public := m[1]
+	body, _ := json.Marshal(map[string]any{"update_id": 9, "message": tt.Text(tt.User{ID: 5, Lang: "en"}, "/help")["message"]})
+	do := func(method, addr, path string) int {
+		req, _ := http.NewRequest(method, "http://"+addr+path, bytes.NewReader(body))
+		req.Header.Set(telegram.SecretHeader, "topsecret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := do("POST", p.addr, "/tg/updates"); code != 404 {
+		t.Errorf("webhook on the internal address: %d, want 404", code)
+	}
+	if code := do("POST", public, "/tg/updates"); code != 200 {
+		t.Errorf("webhook on the public address: %d", code)
+	}
+	api.WaitSent(t, "sendMessage", 1)
+	for _, path := range []string{"/", "/healthz", "/readyz", "/metrics", "/ask?q=hallo", "/staff/", "/staff/login"} {
+		if code := do("GET", public, path); code != 404 {
+			t.Errorf("GET %s on the public address: %d, want 404", path, code)
+		}
+		if code := do("GET", p.addr, path); code != 200 {
+			t.Errorf("GET %s on the internal address: %d", path, code)
+		}
 	}
 }
 

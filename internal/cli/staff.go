@@ -86,6 +86,10 @@ func runStaff(ctx context.Context, env *Env, args []string) int {
 			fmt.Fprintf(env.Stderr, "staff add: %v\n", err)
 			return ExitUsage
 		}
+		if err := staff.CheckPassword(name, password); err != nil {
+			fmt.Fprintf(env.Stderr, "staff add: %v\n", strings.TrimPrefix(err.Error(), staff.ErrInvalid.Error()+": "))
+			return ExitUsage
+		}
 	}
 	db, err := openDB(ctx, *data)
 	if err != nil {
@@ -149,7 +153,7 @@ func readPassword(env *Env) (string, error) {
 			fmt.Fprintln(env.Stderr)
 			return string(b), err
 		}
-		p1, err := ask(fmt.Sprintf("Password (at least %d characters): ", staff.MinPassword))
+		p1, err := ask(fmt.Sprintf("Password (at least %d characters, not a common one, no run like 123456789012): ", staff.MinPassword))
 		if err != nil {
 			return "", err
 		}

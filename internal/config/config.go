@@ -26,13 +26,24 @@ type Config struct {
 	WebhookURL    string // TELEGRAM_WEBHOOK_URL; "" means long polling
 	WebhookSecret string // TELEGRAM_WEBHOOK_SECRET
 	Addr          string // ANKOMMEN_ADDR
-	DataDir       string // ANKOMMEN_DATA
-	ContentDir    string // ANKOMMEN_CONTENT; "" means embedded
-	LocaleDir     string // ANKOMMEN_LOCALES; "" means embedded
-	LogFormat     string // ANKOMMEN_LOG_FORMAT: text or json
-	LogLevel      string // ANKOMMEN_LOG_LEVEL: debug, info, warn, error
+	// WebhookAddr is the public listen address that serves only the webhook path
+	// (ANKOMMEN_WEBHOOK_ADDR); "": the webhook is served on Addr.
+	WebhookAddr string
+	DataDir     string // ANKOMMEN_DATA
+	ContentDir  string // ANKOMMEN_CONTENT; "" means embedded
+	LocaleDir   string // ANKOMMEN_LOCALES; "" means embedded
+	LogFormat   string // ANKOMMEN_LOG_FORMAT: text or json
+	LogLevel    string // ANKOMMEN_LOG_LEVEL: debug, info, warn, error
 	// FloodLimit is how many messages a user may send a minute (ANKOMMEN_FLOOD_LIMIT).
 	FloodLimit int
+	// AskLimit is how many GET /ask requests one address may make a minute
+	// (ANKOMMEN_ASK_LIMIT); AskRecord makes /ask record unanswered questions and
+	// count answers in the statistics as Telegram does (ANKOMMEN_ASK_RECORD).
+	AskLimit  int
+	AskRecord bool
+	// SendRetryLimit is how long a reply is retried while Telegram answers 429 or
+	// 5xx or cannot be reached, from the update's arrival (ANKOMMEN_SEND_RETRY_LIMIT).
+	SendRetryLimit time.Duration
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration
 	// HandoffDays is how long handoffs and chat ids are kept after a handoff was
@@ -85,6 +96,8 @@ func Defaults(getenv func(string) string) (Config, []error) {
 		WebhookURL:      or("TELEGRAM_WEBHOOK_URL", ""),
 		WebhookSecret:   strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_SECRET")),
 		Addr:            or("ANKOMMEN_ADDR", "127.0.0.1:8080"),
+		WebhookAddr:     or("ANKOMMEN_WEBHOOK_ADDR", ""),
+		AskLimit:        60,
 		DataDir:         or("ANKOMMEN_DATA", "data"),
 		ContentDir:      or("ANKOMMEN_CONTENT", ""),
 		LocaleDir:       or("ANKOMMEN_LOCALES", ""),
@@ -92,6 +105,7 @@ func Defaults(getenv func(string) string) (Config, []error) {
 		LogLevel:        or("ANKOMMEN_LOG_LEVEL", "info"),
 		FloodLimit:      20,
 		ShutdownTimeout: 15 * time.Second,
+		SendRetryLimit:  24 * time.Hour,
 		HandoffDays:     30,
 		QuestionDays:    180,
 		PublicURL:       strings.TrimRight(or("ANKOMMEN_PUBLIC_URL", ""), "/"),
@@ -102,6 +116,7 @@ func Defaults(getenv func(string) string) (Config, []error) {
 		dest      *int
 	}{
 		{"ANKOMMEN_FLOOD_LIMIT", "messages a minute", &c.FloodLimit},
+		{"ANKOMMEN_ASK_LIMIT", "requests a minute", &c.AskLimit},
 		{"ANKOMMEN_RETENTION_HANDOFF_DAYS", "days", &c.HandoffDays},
 		{"ANKOMMEN_RETENTION_QUESTION_DAYS", "days", &c.QuestionDays},
 	} {
@@ -113,6 +128,21 @@ func Defaults(getenv func(string) string) (Config, []error) {
 				*v.dest = n
 			}
 		}
+	}
+	if s := strings.TrimSpace(getenv("ANKOMMEN_SEND_RETRY_LIMIT")); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ANKOMMEN_SEND_RETRY_LIMIT must be a duration such as 24h or 90m, not %q.", s))
+		} else {
+			c.SendRetryLimit = d
+		}
+	}
+	if s := strings.TrimSpace(getenv("ANKOMMEN_ASK_RECORD")); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ANKOMMEN_ASK_RECORD must be true or false, not %q.", s))
+		}
+		c.AskRecord = b
 	}
 	if s := getenv("ANKOMMEN_STAFF_CHAT_ID"); s != "" {
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
@@ -131,13 +161,17 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.APIURL, "api-url", c.APIURL, "Telegram Bot API base URL (env TELEGRAM_API_URL)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", c.WebhookURL, "public HTTPS URL Telegram posts updates to; empty: long polling (env TELEGRAM_WEBHOOK_URL)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", c.WebhookSecret, "secret Telegram sends with each webhook request (env TELEGRAM_WEBHOOK_SECRET)")
-	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address for health, metrics and the webhook (env ANKOMMEN_ADDR)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "internal HTTP listen address: health, metrics, /ask, the staff page, and the webhook unless --webhook-addr is set (env ANKOMMEN_ADDR)")
+	fs.StringVar(&c.WebhookAddr, "webhook-addr", c.WebhookAddr, "public HTTP listen address that serves only the webhook path (env ANKOMMEN_WEBHOOK_ADDR)")
+	fs.IntVar(&c.AskLimit, "ask-limit", c.AskLimit, "GET /ask requests one address may make a minute (env ANKOMMEN_ASK_LIMIT)")
+	fs.BoolVar(&c.AskRecord, "ask-record", c.AskRecord, "let GET /ask record unanswered questions and count answers in the statistics (env ANKOMMEN_ASK_RECORD)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the database (env ANKOMMEN_DATA)")
 	fs.StringVar(&c.ContentDir, "content", c.ContentDir, "read content from this directory instead of the embedded content (env ANKOMMEN_CONTENT)")
 	fs.StringVar(&c.LocaleDir, "locales", c.LocaleDir, "read locale files from this directory instead of the embedded ones (env ANKOMMEN_LOCALES)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env ANKOMMEN_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error; user text is logged only at debug (env ANKOMMEN_LOG_LEVEL)")
 	fs.IntVar(&c.FloodLimit, "flood-limit", c.FloodLimit, "messages a user may send a minute before the bot pauses for them (env ANKOMMEN_FLOOD_LIMIT)")
+	fs.DurationVar(&c.SendRetryLimit, "send-retry-limit", c.SendRetryLimit, "how long a reply is retried while Telegram answers 429 or 5xx or cannot be reached; then it is given up and counted (env ANKOMMEN_SEND_RETRY_LIMIT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful shutdown may take")
 	fs.IntVar(&c.HandoffDays, "retention-handoff-days", c.HandoffDays, "days handoffs and chat ids are kept after a handoff was closed (env ANKOMMEN_RETENTION_HANDOFF_DAYS)")
 	fs.IntVar(&c.QuestionDays, "retention-question-days", c.QuestionDays, "days anonymous unanswered questions are kept (env ANKOMMEN_RETENTION_QUESTION_DAYS)")
@@ -185,6 +219,21 @@ func (c Config) Validate() error {
 	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
 		add("ANKOMMEN_ADDR must end in a port number between 0 and 65535, not %q.", c.Addr)
 	}
+	if c.WebhookAddr != "" {
+		if _, port, err := net.SplitHostPort(c.WebhookAddr); err != nil {
+			add("ANKOMMEN_WEBHOOK_ADDR must be host:port such as 0.0.0.0:8443, not %q.", c.WebhookAddr)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			add("ANKOMMEN_WEBHOOK_ADDR must end in a port number between 0 and 65535, not %q.", c.WebhookAddr)
+		} else if c.WebhookAddr == c.Addr && p != 0 {
+			add("ANKOMMEN_WEBHOOK_ADDR must differ from ANKOMMEN_ADDR: the public listener serves only the webhook.")
+		}
+		if c.WebhookURL == "" {
+			add("ANKOMMEN_WEBHOOK_ADDR is set but TELEGRAM_WEBHOOK_URL is not; the public listener serves only the webhook.")
+		}
+	}
+	if c.AskLimit < 1 {
+		add("ANKOMMEN_ASK_LIMIT must be at least 1 request a minute, not %d.", c.AskLimit)
+	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		add("ANKOMMEN_DATA must name a directory for the database.")
 	}
@@ -196,6 +245,9 @@ func (c Config) Validate() error {
 	}
 	if c.FloodLimit < 1 {
 		add("ANKOMMEN_FLOOD_LIMIT must be at least 1 message a minute, not %d.", c.FloodLimit)
+	}
+	if c.SendRetryLimit < time.Second || c.SendRetryLimit > 7*24*time.Hour {
+		add("ANKOMMEN_SEND_RETRY_LIMIT must be between 1s and 168h, not %s.", c.SendRetryLimit)
 	}
 	if c.ShutdownTimeout <= 0 {
 		add("The shutdown timeout must be positive, not %s.", c.ShutdownTimeout)
@@ -249,12 +301,16 @@ func (c Config) LogValue() slog.Value {
 		slog.String("webhook_url", c.WebhookURL),
 		slog.String("webhook_secret", redact(c.WebhookSecret)),
 		slog.String("addr", c.Addr),
+		slog.String("webhook_addr", c.WebhookAddr),
+		slog.Int("ask_limit", c.AskLimit),
+		slog.Bool("ask_record", c.AskRecord),
 		slog.String("data", c.DataDir),
 		slog.String("content", orEmbedded(c.ContentDir)),
 		slog.String("locales", orEmbedded(c.LocaleDir)),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.Int("flood_limit", c.FloodLimit),
+		slog.Duration("send_retry_limit", c.SendRetryLimit),
 		slog.Int("retention_handoff_days", c.HandoffDays),
 		slog.Int("retention_question_days", c.QuestionDays),
 		slog.Int64("staff_chat_id", c.StaffChatID),

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 const token = "123456789:AAHsecretSECRETsecretSECRETsecret_-1"
@@ -42,6 +43,27 @@ func TestDefaultsAndFlags(t *testing.T) {
 	if _, errs := Defaults(env(map[string]string{"ANKOMMEN_FLOOD_LIMIT": "many"})); len(errs) != 1 {
 		t.Errorf("bad number not reported: %v", errs)
 	}
+	w, errs := Defaults(env(map[string]string{"ANKOMMEN_WEBHOOK_ADDR": "0.0.0.0:8443", "ANKOMMEN_ASK_LIMIT": "5", "ANKOMMEN_ASK_RECORD": "true"}))
+	if len(errs) != 0 || w.WebhookAddr != "0.0.0.0:8443" || w.AskLimit != 5 || !w.AskRecord {
+		t.Errorf("webhook address and /ask settings: %+v %v", w, errs)
+	}
+	fs = flag.NewFlagSet("serve", flag.ContinueOnError)
+	w.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--webhook-addr", "[::]:9443", "--ask-limit", "9", "--ask-record=false"}); err != nil || w.WebhookAddr != "[::]:9443" || w.AskLimit != 9 || w.AskRecord {
+		t.Errorf("flags: %+v %v", w, err)
+	}
+	if _, errs := Defaults(env(map[string]string{"ANKOMMEN_ASK_RECORD": "maybe"})); len(errs) != 1 {
+		t.Errorf("bad boolean not reported: %v", errs)
+	}
+	if r, errs := Defaults(env(map[string]string{"ANKOMMEN_SEND_RETRY_LIMIT": "2h"})); len(errs) != 0 || r.SendRetryLimit != 2*time.Hour {
+		t.Errorf("send retry limit: %v %v", r.SendRetryLimit, errs)
+	}
+	if _, errs := Defaults(env(map[string]string{"ANKOMMEN_SEND_RETRY_LIMIT": "a day"})); len(errs) != 1 {
+		t.Errorf("bad duration not reported: %v", errs)
+	}
+	if c, _ := Defaults(env(nil)); c.AskLimit != 60 || c.AskRecord || c.WebhookAddr != "" || c.SendRetryLimit != 24*time.Hour {
+		t.Errorf("defaults: %+v", c)
+	}
 	if off, _ := Defaults(env(nil)); off.Mode() != ModeOff || off.Validate() != nil {
 		t.Errorf("no token: mode %s, %v", off.Mode(), off.Validate())
 	}
@@ -63,6 +85,14 @@ func TestValidate(t *testing.T) {
 		{"bad secret", func(c *Config) { c.WebhookURL = "https://x.example/h"; c.WebhookSecret = "has space" }, []string{"1 to 256 characters"}},
 		{"bad addr", func(c *Config) { c.Addr = "8080" }, []string{"ANKOMMEN_ADDR must be host:port"}},
 		{"bad port", func(c *Config) { c.Addr = "localhost:http2" }, []string{"port number"}},
+		{"webhook address without webhook", func(c *Config) { c.WebhookAddr = "0.0.0.0:8443" }, []string{"TELEGRAM_WEBHOOK_URL is not"}},
+		{"webhook address like the internal one", func(c *Config) {
+			c.WebhookURL, c.WebhookSecret, c.WebhookAddr = "https://x.example/h", "s", c.Addr
+		}, []string{"must differ from ANKOMMEN_ADDR"}},
+		{"bad webhook address", func(c *Config) { c.WebhookURL, c.WebhookSecret, c.WebhookAddr = "https://x.example/h", "s", "8443" },
+			[]string{"ANKOMMEN_WEBHOOK_ADDR must be host:port"}},
+		{"ask limit", func(c *Config) { c.AskLimit = 0 }, []string{"ANKOMMEN_ASK_LIMIT"}},
+		{"send retry limit", func(c *Config) { c.SendRetryLimit = time.Millisecond }, []string{"ANKOMMEN_SEND_RETRY_LIMIT"}},
 		{"everything else", func(c *Config) {
 			c.DataDir, c.LogFormat, c.LogLevel, c.FloodLimit, c.ShutdownTimeout = " ", "xml", "loud", 0, 0
 		}, []string{"ANKOMMEN_DATA", "ANKOMMEN_LOG_FORMAT", "ANKOMMEN_LOG_LEVEL", "ANKOMMEN_FLOOD_LIMIT", "shutdown timeout"}},

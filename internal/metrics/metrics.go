@@ -22,6 +22,7 @@ type Metrics struct {
 	emergencies *prometheus.CounterVec
 	apiErrors   *prometheus.CounterVec
 	sent        *prometheus.CounterVec
+	givenUp     *prometheus.CounterVec
 	ignored     *prometheus.CounterVec
 	latency     prometheus.Histogram
 	backlog     prometheus.Gauge
@@ -56,8 +57,12 @@ func New() *Metrics {
 		}, []string{"method", "kind"}),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ankommen_telegram_calls_total",
-			Help: "Bot API calls from the outgoing queue, by method and result (ok, failed, dropped).",
+			Help: "Bot API calls from the outgoing queue, by method and result (ok, failed, dropped, sent_before: accepted before a crash, not sent again).",
 		}, []string{"method", "result"}),
+		givenUp: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ankommen_telegram_calls_given_up_total",
+			Help: "Bot API calls given up after Telegram answered 429, 5xx or not at all for longer than the retry limit, by method.",
+		}, []string{"method"}),
 		ignored: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ankommen_updates_ignored_total",
 			Help: "Updates not answered on purpose, by reason (duplicate, flood, group, inactive, undecodable).",
@@ -76,7 +81,7 @@ func New() *Metrics {
 			Help: "Reloads of edited content and locale files, by result (ok, failed: the last good version stays live).",
 		}, []string{"result"}),
 	}
-	reg.MustRegister(m.updates, m.answers, m.escalations, m.emergencies, m.apiErrors, m.sent, m.ignored, m.latency, m.backlog, m.reloads,
+	reg.MustRegister(m.updates, m.answers, m.escalations, m.emergencies, m.apiErrors, m.sent, m.givenUp, m.ignored, m.latency, m.backlog, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -141,6 +146,14 @@ func (m *Metrics) Call(method, result string) {
 	if m != nil {
 		m.sent.WithLabelValues(method, result).Inc()
 	}
+}
+
+// GivenUp counts a call given up after the retry limit.
+func (m *Metrics) GivenUp(method string) {
+	if m == nil {
+		return
+	}
+	m.givenUp.WithLabelValues(method).Inc()
 }
 
 // Ignored counts an update not answered on purpose.

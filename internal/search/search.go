@@ -368,10 +368,15 @@ func hasLetter(s string) bool {
 	return false
 }
 
+// maxFuzzyRunes is the longest word matched with a typo: longer ones are pasted
+// junk rather than words, and Bleve's automaton for a word of thousands of letters
+// fails ("dfa contains more than 10000 states").
+const maxFuzzyRunes = 30
+
 // fuzziness is the edit distance a word may be off by: none for short words, where
-// one edit makes another word, one for longer ones.
+// one edit makes another word, and none for words over maxFuzzyRunes; one otherwise.
 func fuzziness(w string) int {
-	if utf8.RuneCountInString(w) >= 5 {
+	if n := utf8.RuneCountInString(w); n >= 5 && n <= maxFuzzyRunes {
 		return 1
 	}
 	return 0

@@ -56,10 +56,15 @@ func (d *DB) SetActive(ctx context.Context, id int64, active bool) error {
 
 // Forget deletes the chat's row in one statement: the foreign keys delete its
 // handoffs with their messages and turn its votes anonymous. Anonymous questions
-// never had a link to it. Handled inbox entries carry no payload and stay for
-// deduplication.
+// never had a link to it. Handled inbox entries carry no payload and no chat and
+// stay for deduplication. Then the write-ahead log is checkpointed and truncated:
+// with secure_delete the deleted rows are zeros in the file, and the log's old
+// frames that held them are gone.
 func (d *DB) Forget(ctx context.Context, id int64) error {
 	if _, err := d.w.ExecContext(ctx, "DELETE FROM chat WHERE id = ?", id); err != nil {
+		return fmt.Errorf("sqlite: forget chat %d: %w", id, err)
+	}
+	if err := d.scrub(ctx); err != nil {
 		return fmt.Errorf("sqlite: forget chat %d: %w", id, err)
 	}
 	return nil

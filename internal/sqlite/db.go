@@ -40,7 +40,7 @@ type DB struct {
 	// Statements of the hot paths, prepared once: parsing SQL costs more than
 	// running these small queries.
 	stmt struct {
-		chat, inboxStatus, inboxAdd, inboxDone, offsetSet *sql.Stmt
+		chat, inboxStatus, inboxAdd, inboxDone, offsetSet, sentDone, sentAdd *sql.Stmt
 	}
 }
 
@@ -49,7 +49,12 @@ type DB struct {
 func Open(ctx context.Context, file string) (*DB, error) {
 	dsn := func(readOnly bool) string {
 		q := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		// secure_delete overwrites deleted content with zeros, so that what /forget
+		// and retention delete cannot be read from free space in the file; a
+		// journal_size_limit of 0 truncates the write-ahead log each time it
+		// starts over, so that old frames do not linger at its end.
+		for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)",
+			"secure_delete(1)", "journal_size_limit(0)"} {
 			q.Add("_pragma", p)
 		}
 		if readOnly {
@@ -98,7 +103,9 @@ func (d *DB) prepare(ctx context.Context) error {
 		{d.r, &d.stmt.chat, "SELECT lang, active, consent_at FROM chat WHERE id = ?"},
 		{d.w, &d.stmt.inboxStatus, "SELECT done_at IS NOT NULL FROM inbox WHERE update_id = ?"},
 		{d.w, &d.stmt.inboxAdd, "INSERT INTO inbox (update_id, chat_id, payload, received_at) VALUES (?, ?, ?, ?)"},
-		{d.w, &d.stmt.inboxDone, "UPDATE inbox SET done_at = ?, payload = NULL WHERE update_id = ?"},
+		{d.w, &d.stmt.inboxDone, "UPDATE inbox SET done_at = ?, payload = NULL, chat_id = 0 WHERE update_id = ?"},
+		{d.w, &d.stmt.sentDone, "DELETE FROM sent WHERE update_id = ?"},
+		{d.w, &d.stmt.sentAdd, "INSERT OR IGNORE INTO sent (update_id, seq) VALUES (?, ?)"},
 		{d.w, &d.stmt.offsetSet, "INSERT INTO setting (key, value) VALUES ('" + offsetKey + "', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
 	} {
 		st, err := p.db.PrepareContext(ctx, p.sql)
@@ -119,7 +126,7 @@ func (d *DB) WithClock(now func() time.Time) *DB {
 
 // Close closes the database.
 func (d *DB) Close() error {
-	for _, st := range []*sql.Stmt{d.stmt.chat, d.stmt.inboxStatus, d.stmt.inboxAdd, d.stmt.inboxDone, d.stmt.offsetSet} {
+	for _, st := range []*sql.Stmt{d.stmt.chat, d.stmt.inboxStatus, d.stmt.inboxAdd, d.stmt.inboxDone, d.stmt.offsetSet, d.stmt.sentDone, d.stmt.sentAdd} {
 		if st != nil {
 			st.Close()
 		}
@@ -236,34 +243,53 @@ func (d *DB) migrate(ctx context.Context) error {
 var migrationHooks = map[int]func(context.Context, *sql.Tx) error{
 	// Questions stored before version 2 may hold phone numbers and e-mail
 	// addresses: anonymous questions are kept masked.
-	2: func(ctx context.Context, tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT id, text FROM unanswered")
-		if err != nil {
+	2: remask,
+	// Masking learned other scripts' digits, spelled-out addresses, IBANs and
+	// document numbers: questions stored before are masked again.
+	3: remask,
+}
+
+// remask masks the stored anonymous questions again with handoff.Mask.
+func remask(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, text FROM unanswered")
+	if err != nil {
+		return err
+	}
+	masked := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			rows.Close()
 			return err
 		}
-		masked := map[int64]string{}
-		for rows.Next() {
-			var id int64
-			var text string
-			if err := rows.Scan(&id, &text); err != nil {
-				rows.Close()
-				return err
-			}
-			if m := handoff.Mask(text); m != text {
-				masked[id] = m
-			}
+		if m := handoff.Mask(text); m != text {
+			masked[id] = m
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, text := range masked {
+		if _, err := tx.ExecContext(ctx, "UPDATE unanswered SET text = ? WHERE id = ?", text, id); err != nil {
 			return err
 		}
-		for id, text := range masked {
-			if _, err := tx.ExecContext(ctx, "UPDATE unanswered SET text = ? WHERE id = ?", text, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	},
+	}
+	return nil
+}
+
+// scrub writes the write-ahead log into the database file and truncates the log,
+// after a deletion that must leave nothing readable: the log still holds the
+// deleted rows' old pages until then. Readers in progress can keep the log from
+// being truncated; the deleted content is then gone from the file at the next
+// checkpoint, and from the log when it starts over.
+func (d *DB) scrub(ctx context.Context) error {
+	var busy, logFrames, done int
+	if err := d.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // tx runs f in a transaction and commits when f returns nil.

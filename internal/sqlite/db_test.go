@@ -31,8 +31,8 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := d.Version(ctx)
-	if err != nil || v != 2 {
-		t.Fatalf("version = %d, %v; want 2", v, err)
+	if err != nil || v != 3 {
+		t.Fatalf("version = %d, %v; want 3", v, err)
 	}
 	if err := d.SetLang(ctx, 7, "uk"); err != nil {
 		t.Fatal(err)
@@ -41,9 +41,13 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 	if err := d.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
-	var fk int
+	var fk, secure int
 	if err := d.w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys = %d, %v; want 1", fk, err)
+	}
+	// Deleted content is overwritten, not left in free space (/forget, retention).
+	if err := d.w.QueryRowContext(ctx, "PRAGMA secure_delete").Scan(&secure); err != nil || secure != 1 {
+		t.Errorf("secure_delete = %d, %v; want 1", secure, err)
 	}
 	d.Close()
 

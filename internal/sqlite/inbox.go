@@ -66,19 +66,57 @@ func (d *DB) Pending(ctx context.Context) ([]chat.Update, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
 	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The calls already accepted for them (few: only updates cut off by a crash).
+	index := map[int64]int{}
+	for i, u := range out {
+		index[u.ID] = i
+	}
+	sent, err := d.r.QueryContext(ctx, "SELECT update_id, seq FROM sent ORDER BY update_id, seq")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
+	}
+	defer sent.Close()
+	for sent.Next() {
+		var id int64
+		var seq int
+		if err := sent.Scan(&id, &seq); err != nil {
+			return nil, fmt.Errorf("sqlite: pending updates: %w", err)
+		}
+		if i, ok := index[id]; ok {
+			out[i].Sent = append(out[i].Sent, seq)
+		}
+	}
+	if err := sent.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
+	}
 	return out, nil
 }
 
-// Done marks updates handled and drops their payloads: the user's words are kept
-// only while they are needed.
+// Sent records that Telegram accepted call seq of the update (see chat.Inbox).
+func (d *DB) Sent(ctx context.Context, updateID int64, seq int) error {
+	if _, err := d.stmt.sentAdd.ExecContext(ctx, updateID, seq); err != nil {
+		return fmt.Errorf("sqlite: record sent call %d of update %d: %w", seq, updateID, err)
+	}
+	return nil
+}
+
+// Done marks updates handled and drops their payloads, chat ids and records of sent
+// calls: the user's words and who wrote them are kept only while they are needed.
 func (d *DB) Done(ctx context.Context, ids []int64, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		st := tx.StmtContext(ctx, d.stmt.inboxDone)
+		st, sent := tx.StmtContext(ctx, d.stmt.inboxDone), tx.StmtContext(ctx, d.stmt.sentDone)
 		for _, id := range ids {
 			if _, err := st.ExecContext(ctx, millis(at), id); err != nil {
+				return err
+			}
+			if _, err := sent.ExecContext(ctx, id); err != nil {
 				return err
 			}
 		}

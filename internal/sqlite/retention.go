@@ -49,5 +49,8 @@ func (d *DB) Purge(ctx context.Context, r handoff.Retention, now time.Time) (han
 	if err != nil {
 		return handoff.Purged{}, fmt.Errorf("sqlite: purge: %w", err)
 	}
+	if err := d.scrub(ctx); err != nil {
+		return handoff.Purged{}, fmt.Errorf("sqlite: purge: %w", err)
+	}
 	return p, nil
 }

@@ -81,13 +81,11 @@ const (
 )
 
 // Hash returns the bcrypt hash of password at cost (bcrypt.DefaultCost in production;
-// tests use bcrypt.MinCost).
+// tests use bcrypt.MinCost). It refuses a password that CheckPassword refuses
+// without a name; check with the account's name first.
 func Hash(password string, cost int) ([]byte, error) {
-	if n := len([]rune(password)); n < MinPassword {
-		return nil, fmt.Errorf("%w: the password must have at least %d characters", ErrInvalid, MinPassword)
-	}
-	if len(password) > MaxPassword {
-		return nil, fmt.Errorf("%w: the password must have at most %d bytes", ErrInvalid, MaxPassword)
+	if err := CheckPassword("", password); err != nil {
+		return nil, err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {

@@ -67,10 +67,14 @@ type Options struct {
 	Logger *slog.Logger     // nil: discard
 	// SessionTTL is how long a login lasts (default 12h).
 	SessionTTL time.Duration
-	// LoginAttempts failed logins per LoginWindow are allowed for one client address
-	// and for one name (default 5 in 15 minutes).
+	// LoginAttempts failed logins per LoginWindow are allowed for one client address,
+	// and for one name from one address (default 5 in 15 minutes). Beyond that
+	// many failures for one name from all addresses together, each further one
+	// makes the next attempts for the name wait LoginSlowdown longer (default 1s,
+	// at most 10s): slower, never locked, so strangers cannot lock a colleague out.
 	LoginAttempts int
 	LoginWindow   time.Duration
+	LoginSlowdown time.Duration
 	// Telegram reports whether the Telegram channel is on: replies can be delivered.
 	Telegram bool
 }
@@ -132,8 +136,11 @@ func New(opt Options) (*Handler, error) {
 	if opt.LoginWindow <= 0 {
 		opt.LoginWindow = 15 * time.Minute
 	}
+	if opt.LoginSlowdown == 0 {
+		opt.LoginSlowdown = time.Second
+	}
 	h := &Handler{opt: opt, log: opt.Logger, mux: http.NewServeMux(), pages: map[string]*template.Template{},
-		limit: newLimiter(opt.LoginAttempts, opt.LoginWindow, opt.Now)}
+		limit: newLimiter(opt.LoginAttempts, opt.LoginWindow, opt.LoginSlowdown, opt.Now)}
 	if err := h.parse(); err != nil {
 		return nil, err
 	}

@@ -2,10 +2,12 @@ package staffweb
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"html"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -76,6 +78,7 @@ type env struct {
 	learned int
 	mu      sync.Mutex
 	core    Core
+	gated   *gatedStore
 }
 
 func newEnv(t *testing.T) *env {
@@ -104,7 +107,7 @@ func newEnv(t *testing.T) *env {
 	svc := handoff.NewService(handoff.Options{Store: db, Notifier: e.notify, Now: e.clock.Now,
 		TopicExists: func(id string) bool { return corpus.Topic(id) != nil },
 		OnLearned:   func() { e.mu.Lock(); e.learned++; e.mu.Unlock() }})
-	e.h, err = New(Options{Store: db, Service: svc, Now: e.clock.Now, Telegram: true,
+	e.h, err = New(Options{Store: e.store(db), Service: svc, Now: e.clock.Now, Telegram: true, LoginSlowdown: 10 * time.Millisecond,
 		Logger: slog.New(slog.DiscardHandler), Core: func() Core { return e.core }})
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +124,32 @@ func newEnv(t *testing.T) *env {
 		}
 	}
 	return e
+}
+
+// gatedStore is the real database whose StaffByName waits, while gate is set, until
+// the gate opens: logins then stay between the limit and the password check, as
+// they do when bcrypt is slow under load.
+type gatedStore struct {
+	Store
+	mu      sync.Mutex
+	gate    chan struct{}
+	entered chan struct{}
+}
+
+func (g *gatedStore) StaffByName(ctx context.Context, name string) (staff.Account, error) {
+	g.mu.Lock()
+	gate, entered := g.gate, g.entered
+	g.mu.Unlock()
+	if gate != nil {
+		entered <- struct{}{}
+		<-gate
+	}
+	return g.Store.StaffByName(ctx, name)
+}
+
+func (e *env) store(db *sqlite.DB) Store {
+	e.gated = &gatedStore{Store: db}
+	return e.gated
 }
 
 // browser is a client with its own cookies that does not follow redirects.
@@ -681,5 +710,168 @@ func TestLanguageSwitch(t *testing.T) {
 	b.header.Set("Origin", "https://evil.example")
 	if p := b.do("POST", "/staff/logout", url.Values{"csrf": {token}}); p.status != http.StatusForbidden {
 		t.Errorf("cross-origin POST: %d", p.status)
+	}
+}
+
+// TestCSVHasNoFormulaInAnyConvention: questions built to smuggle a formula into a
+// spreadsheet are exported so that neither a comma nor a semicolon reader (German
+// spreadsheet programs) gets a cell that starts with a formula character.
+func TestCSVHasNoFormulaInAnyConvention(t *testing.T) {
+	e := newEnv(t)
+	evil := []string{
+		`x;=cmd|'/C calc'!A0`,
+		`x,=cmd|'/C calc'!A0`,
+		`=1+1`, `+1`, `-1+1`, `@SUM(A1)`, "\t=1", "\r=1",
+		`  =1+1`, `"=1+1`, `" =1"`, `'; =1`, `a;"=1"`, `a, +1`, `a;@x`, `a"; -2`,
+		"a\n=1", "a\t=1", `a|=1`, `ok "quoted" ; text`,
+	}
+	for _, q := range evil {
+		e.record(q, "de")
+	}
+	b := e.browser()
+	b.mustLogin("anna")
+	body := b.get("/staff/stats.csv?table=questions&from=2000-01-01&to=2100-01-01").body
+	formula := func(cell string) bool {
+		c := strings.TrimLeft(cell, " \"\u00a0")
+		return c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0]))
+	}
+	for _, sep := range []rune{',', ';'} {
+		r := csv.NewReader(strings.NewReader(body))
+		r.Comma = sep
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = sep != ','
+		rows, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("separator %q: %v\n%s", sep, err, body)
+		}
+		cells := 0
+		for _, row := range rows {
+			for _, cell := range row {
+				cells++
+				if formula(cell) {
+					t.Errorf("separator %q: cell %q starts a formula", sep, cell)
+				}
+				// A cell split further at the other separator, as a program
+				// that ignores quotes would.
+				for _, piece := range strings.FieldsFunc(cell, func(r rune) bool { return strings.ContainsRune(",;\t\n|", r) }) {
+					if formula(piece) {
+						t.Errorf("separator %q: piece %q of cell %q starts a formula", sep, piece, cell)
+					}
+				}
+			}
+		}
+		if sep == ',' {
+			if len(rows) != len(evil)+1 || cells != 4*len(rows) {
+				t.Errorf("comma reader: %d rows, %d cells; want %d rows of 4\n%s", len(rows), cells, len(evil)+1, body)
+			}
+			// The text is kept, only defused.
+			found := false
+			for _, row := range rows {
+				if row[0] == `x;'=cmd|'/C calc'!A0` {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("the question with a semicolon is not one defused cell:\n%s", body)
+			}
+		}
+	}
+}
+
+// loginFrom posts a login from the local address ip (127.0.0.x) with a fresh form
+// token; it does not share cookies with other calls, so that many can run at once.
+func (e *env) loginFrom(ip, name, pw string) int {
+	e.t.Helper()
+	c := &http.Client{
+		Transport:     &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext, DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	token := "form-token-" + ip
+	req, _ := http.NewRequest("POST", e.srv.URL+"/staff/login", strings.NewReader(url.Values{"csrf": {token}, "name": {name}, "password": {pw}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: loginCookie, Value: token})
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Error(err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestParallelGuessesCannotPassTheLimit: many wrong guesses in flight at once from
+// one address, and the right password after them while they are still being
+// checked: the right one is refused too, because every attempt took its slot
+// before its password was checked.
+func TestParallelGuessesCannotPassTheLimit(t *testing.T) {
+	for _, n := range []int{100, 300} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			e := newEnv(t)
+			gate := make(chan struct{})
+			e.gated.mu.Lock()
+			e.gated.gate, e.gated.entered = gate, make(chan struct{}, n)
+			e.gated.mu.Unlock()
+			statuses := make([]int, n)
+			var wg sync.WaitGroup
+			for i := range n - 1 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					statuses[i] = e.loginFrom("127.0.0.1", "anna", fmt.Sprint("wrong guess ", i))
+				}()
+			}
+			// At least the limit's worth of guesses are past the limit check and
+			// wait for their password check; then the right one comes.
+			for range 5 {
+				<-e.gated.entered
+			}
+			wg.Add(1)
+			right := make(chan struct{})
+			go func() {
+				defer wg.Done()
+				defer close(right)
+				statuses[n-1] = e.loginFrom("127.0.0.1", "anna", password)
+			}()
+			select {
+			case <-right:
+			case <-time.After(200 * time.Millisecond): // it would wait at the gate: let it through
+			}
+			close(gate)
+			wg.Wait()
+			count := map[int]int{}
+			for _, s := range statuses {
+				count[s]++
+			}
+			if statuses[n-1] != http.StatusTooManyRequests {
+				t.Errorf("the right password after %d parallel guesses: %d, want 429 (statuses %v)", n-1, statuses[n-1], count)
+			}
+			if count[http.StatusSeeOther] != 0 || count[http.StatusUnauthorized] > 5 {
+				t.Errorf("statuses %v: want at most 5 password checks and no login", count)
+			}
+		})
+	}
+}
+
+// TestStrangerCannotLockAColleagueOut: wrong guesses for anna's name from another
+// address lock out that address, not anna; her own address is only slowed down.
+func TestStrangerCannotLockAColleagueOut(t *testing.T) {
+	e := newEnv(t)
+	for i := range 20 {
+		want := http.StatusUnauthorized
+		if i >= 5 {
+			want = http.StatusTooManyRequests
+		}
+		if s := e.loginFrom("127.0.0.2", "anna", fmt.Sprint("stranger's guess ", i)); s != want {
+			t.Fatalf("stranger's attempt %d: %d, want %d", i, s, want)
+		}
+	}
+	if s := e.loginFrom("127.0.0.1", "anna", password); s != http.StatusSeeOther {
+		t.Errorf("anna from her own address after a stranger's guesses: %d, want a login", s)
+	}
+	if s := e.loginFrom("127.0.0.2", "bernd", password); s != http.StatusTooManyRequests {
+		t.Errorf("the stranger's address is not locked: %d", s)
+	}
+	if d := e.h.limit.slowdown(nameKey("anna")); d <= 0 {
+		t.Errorf("no slowdown for a name with many failures: %v", d)
 	}
 }

@@ -1,8 +1,8 @@
 package staffweb
 
 import (
-	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -132,23 +132,56 @@ func (h *Handler) statsCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="ankommen-%s-%s-%s.csv"`, table, fromS, toS))
-	cw := csv.NewWriter(w)
+	var b strings.Builder
 	for _, row := range rows {
-		for i := range row {
-			row[i] = csvCell(row[i])
-		}
-		_ = cw.Write(row)
+		writeCSVRow(&b, row)
 	}
-	cw.Flush()
+	_, _ = io.WriteString(w, b.String())
+}
+
+// writeCSVRow writes one row, comma-separated. A cell is quoted when it holds a
+// comma, a semicolon, a quote, a tab, a line break or leading or trailing space:
+// German spreadsheet programs split on ";", and a cell quoted for both stays one
+// cell in either convention.
+func writeCSVRow(b *strings.Builder, row []string) {
+	for i, cell := range row {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		cell = csvCell(cell)
+		if cell != strings.TrimSpace(cell) || strings.ContainsAny(cell, ",;\"\t\r\n") {
+			b.WriteByte('"')
+			b.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+			b.WriteByte('"')
+		} else {
+			b.WriteString(cell)
+		}
+	}
+	b.WriteByte('\n')
 }
 
 // csvCell keeps a spreadsheet from reading a cell as a formula: questions are what
-// anyone typed, and "=HYPERLINK(…)" must stay text.
+// anyone typed, and "=HYPERLINK(…)" must stay text. A formula character (= + - @,
+// or a tab or carriage return) is defused with a ' before it where it begins the
+// cell and where it begins a piece after a separator or line break, in case a
+// program splits the cell there (quotes ignored, as some importers do); spaces and
+// quotes in front of it do not hide it.
 func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	var b strings.Builder
+	start := true // at the beginning of the cell or of a piece after a separator
+	for _, r := range s {
+		switch {
+		case start && (r == ' ' || r == '"' || r == '\u00a0'):
+			// still at the beginning
+		case start && strings.ContainsRune("=+-@\t\r", r):
+			b.WriteByte('\'')
+			start = r == '\t' || r == '\r'
+		default:
+			start = strings.ContainsRune(",;\t\r\n|", r)
+		}
+		b.WriteRune(r)
 	}
-	return s
+	return b.String()
 }
 
 func itoaInt(n int) string { return strconv.Itoa(n) }

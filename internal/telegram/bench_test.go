@@ -92,7 +92,7 @@ func benchUpdates(b *testing.B, m mode, paced bool) {
 		Token: tt.Token, APIURL: api.URL,
 		Core:  Fixed(Core{Answerer: benchCore.Assistant, Corpus: benchCore.Corpus, Locale: benchCore.Locale, Renderer: benchCore.Renderer}),
 		Store: db, Logger: slog.New(slog.DiscardHandler),
-		Limits:      Limits{Off: true, RetryAfterUnit: time.Second, BackoffMin: time.Millisecond, BackoffMax: 10 * time.Millisecond, MaxAttempts: 3},
+		Limits:      Limits{Off: true, RetryAfterUnit: time.Second, BackoffMin: time.Millisecond, BackoffMax: 10 * time.Millisecond},
 		FloodLimit:  1 << 30,
 		PollTimeout: 5 * time.Second,
 		Retry:       time.Millisecond,

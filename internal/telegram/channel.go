@@ -68,6 +68,10 @@ type Options struct {
 
 	// Limits of the outgoing queue; the zero value means DefaultLimits.
 	Limits Limits
+	// SendRetryLimit is how long a reply is retried while Telegram answers 429 or
+	// 5xx or cannot be reached, counted from the update's arrival (default 24h);
+	// then it is given up, counted and logged.
+	SendRetryLimit time.Duration
 	// FloodLimit messages a user may send per FloodWindow (default 20 a minute).
 	FloodLimit  int
 	FloodWindow time.Duration
@@ -147,6 +151,9 @@ func New(opt Options) (*Channel, error) {
 	}
 	if opt.Limits == (Limits{}) {
 		opt.Limits = DefaultLimits
+	}
+	if opt.SendRetryLimit <= 0 {
+		opt.SendRetryLimit = 24 * time.Hour
 	}
 	if opt.FloodLimit <= 0 {
 		opt.FloodLimit = 20
@@ -255,7 +262,7 @@ func (c *Channel) Run(ctx context.Context) error {
 	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	c.sendCtx, c.cancel = sendCtx, cancel
-	c.queue = newQueue(sendCtx, c.opt.Limits, c.blocked, c.metrics, c.log)
+	c.queue = newQueue(sendCtx, c.opt.Limits, c.opt.SendRetryLimit, c.now, c.blocked, c.metrics, c.log)
 
 	me, err := retry(ctx, c, "getMe", func() (*models.User, error) { return c.bot.GetMe(ctx) })
 	if err != nil {
@@ -296,6 +303,12 @@ func (c *Channel) Run(ctx context.Context) error {
 			r = record{id: p.ID, payload: p.Payload, received: p.Received}
 		}
 		r.chatID = p.ChatID
+		if len(p.Sent) > 0 {
+			r.sent = map[int]bool{}
+			for _, seq := range p.Sent {
+				r.sent[seq] = true
+			}
+		}
 		c.dispatch(r)
 	}
 

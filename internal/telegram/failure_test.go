@@ -58,13 +58,104 @@ func TestServerErrorsAreRetriedWithBackoff(t *testing.T) {
 		t.Errorf("server errors = %v, want 2", n)
 	}
 
-	// A call that keeps failing is given up after MaxAttempts; the update is done.
-	h.api.FailNext("sendMessage", 100, tt.ServerError(500))
+	// A call that keeps failing waits, with its update pending, until the retry
+	// limit has passed since the update arrived; then it is given up, counted and
+	// logged, and the update is done.
+	h.api.FailNext("sendMessage", 100_000, tt.ServerError(500))
 	h.deliver(tt.Text(bernd, "hallo"))
-	h.api.WaitFor(t, 10*time.Second, "attempts", func(s *tt.Server) bool { return len(s.Requests("sendMessage")) >= 3+testLimits.MaxAttempts })
+	h.api.WaitFor(t, 10*time.Second, "many attempts", func(s *tt.Server) bool { return len(s.Requests("sendMessage")) >= 3+20 })
+	given := func() float64 {
+		return metricSum(t, h, "ankommen_telegram_calls_given_up_total", map[string]string{"method": "sendMessage"})
+	}
+	if n := given(); n != 0 {
+		t.Fatalf("given up after %d attempts within the limit", len(h.api.Requests("sendMessage")))
+	}
+	if p, _ := h.db.Pending(context.Background()); len(p) != 1 {
+		t.Errorf("%d updates pending while the reply waits, want 1", len(p))
+	}
+	h.clock.Advance(24*time.Hour + time.Second)
 	h.waitIdle()
-	if n := len(h.api.Requests("sendMessage")); n != 3+testLimits.MaxAttempts {
-		t.Errorf("%d calls, want %d", n, 3+testLimits.MaxAttempts)
+	if n := given(); n != 1 {
+		t.Errorf("given up %v times, want 1", n)
+	}
+	if !strings.Contains(h.logs.String(), "telegram call given up") {
+		t.Error("giving up is not logged")
+	}
+	if p, _ := h.db.Pending(context.Background()); len(p) != 0 {
+		t.Errorf("%d updates pending after giving up", len(p))
+	}
+}
+
+// TestReplyWaitsWhileTelegramIsDown: Telegram answers 5xx and 429 for a while —
+// far more attempts than a fixed cap would allow — then recovers: the reply
+// arrives, once, and nothing is given up.
+func TestReplyWaitsWhileTelegramIsDown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	h.api.FailNext("sendMessage", 15, tt.ServerError(502))
+	h.api.FailNext("sendMessage", 5, tt.TooMany(1))
+	h.api.FailNext("sendMessage", 10, tt.ServerError(503))
+	h.deliver(tt.Text(anna, "hi"))
+	h.waitTo(anna.ID, 1)
+	h.waitIdle()
+	calls := h.api.Requests("sendMessage")
+	if len(calls) != 31 || calls[30].Status != 200 {
+		t.Fatalf("%d calls: %s", len(calls), h.api.Summary())
+	}
+	if n := len(h.sentTo(anna.ID)); n != 1 {
+		t.Errorf("%d replies accepted, want 1", n)
+	}
+	if n := metricSum(t, h, "ankommen_telegram_calls_given_up_total", nil); n != 0 {
+		t.Errorf("given up: %v", n)
+	}
+}
+
+// TestRestartSendsOnlyWhatWasNotAccepted: an update whose first replies Telegram
+// accepted before the process stopped is handled again after the restart, and only
+// the replies not accepted yet are sent.
+func TestRestartSendsOnlyWhatWasNotAccepted(t *testing.T) {
+	t.Parallel()
+	var accepted atomic.Int32
+	var hang atomic.Bool
+	hang.Store(true)
+	h := newHarness(t, polling, func(o *Options) { o.DrainTimeout = 200 * time.Millisecond })
+	h.api.Script("sendMessage", func(r tt.Request) *tt.Response {
+		// The guide takes two messages: the first goes through, the second hangs.
+		if hang.Load() && r.Int("chat_id") == anna.ID && accepted.Add(1) > 1 {
+			return &tt.Response{Hang: true, Status: 200, Body: map[string]any{"ok": true, "result": map[string]any{"message_id": 1, "date": 1, "chat": map[string]any{"id": anna.ID, "type": "private"}}}}
+		}
+		return nil
+	})
+	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	h.api.WaitFor(t, 10*time.Second, "the second piece", func(*tt.Server) bool { return accepted.Load() >= 2 })
+	h.stop()
+	first := h.sentTo(anna.ID)
+	if len(first) != 1 {
+		t.Fatalf("%d pieces accepted before the stop, want 1: %s", len(first), h.api.Summary())
+	}
+	pending, err := h.db.Pending(context.Background())
+	if err != nil || len(pending) != 1 || !slices.Equal(pending[0].Sent, []int{0}) {
+		t.Fatalf("pending after the stop: %+v, %v", pending, err)
+	}
+	h.api.WaitFor(t, 5*time.Second, "the old poll to end", func(s *tt.Server) bool { return s.Polling() == 0 })
+	hang.Store(false)
+	h.start()
+	h.waitIdle()
+	all := h.sentTo(anna.ID)
+	texts := map[string]int{}
+	for _, r := range all {
+		texts[r.Params["text"]]++
+	}
+	for text, n := range texts {
+		if n > 1 {
+			t.Errorf("sent %d times: %.60q", n, text)
+		}
+	}
+	if len(all) != 2 || len(texts) != 2 {
+		t.Errorf("%d pieces in all (%d different), want the two of the guide: %s", len(all), len(texts), h.api.Summary())
+	}
+	if n := metricSum(t, h, "ankommen_telegram_calls_total", map[string]string{"result": "sent_before"}); n != 1 {
+		t.Errorf("calls skipped as sent before: %v, want 1", n)
 	}
 }
 
@@ -305,8 +396,8 @@ func TestRateLimits(t *testing.T) {
 	t.Parallel()
 	lim := testLimits
 	lim.Off = false
-	lim.PerChat = 60 * time.Millisecond
-	lim.PerGroup = 120 * time.Millisecond
+	lim.PerChat = 100 * time.Millisecond
+	lim.PerGroup = 200 * time.Millisecond
 	lim.Global = 15 * time.Millisecond
 	lim.GlobalBurst = 1
 	h := newHarness(t, polling, func(o *Options) { o.Limits = lim })
@@ -325,8 +416,11 @@ func TestRateLimits(t *testing.T) {
 		t.Fatalf("guide in %d pieces", len(guide))
 	}
 	// Times are taken when the fake receives a call, a little after it started:
-	// allow some slack.
-	slack := 10 * time.Millisecond
+	// allow some slack. Under the race detector on two busy cores a call can
+	// arrive some 25ms late (each accepted call is recorded in SQLite before the
+	// next, which costs CPU there); without the limits the gaps would be about
+	// the global 15ms, far below the limits less the slack.
+	slack := 30 * time.Millisecond
 	for i := 1; i < len(guide); i++ {
 		if gap := guide[i].At.Sub(guide[i-1].At); gap < lim.PerChat-slack {
 			t.Errorf("pieces %d and %d to one chat %v apart, want ≥ %v", i-1, i, gap, lim.PerChat)

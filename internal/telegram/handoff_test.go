@@ -1,8 +1,11 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -279,5 +282,50 @@ func TestHandoffOnlyInPrivateChats(t *testing.T) {
 	h.waitIdle()
 	if _, err := h.db.ActiveHandoff(context.Background(), -4242); !errors.Is(err, handoff.ErrNotFound) {
 		t.Errorf("handoff in a group: %v", err)
+	}
+}
+
+// TestForgetLeavesNothingInTheFile: after /forget, the words of a handed-over
+// question are not in the database file, its write-ahead log or its shared memory
+// file — not in a free page, not in an old log frame, not in the inbox.
+func TestForgetLeavesNothingInTheFile(t *testing.T) {
+	h := newHarness(t, polling)
+	u := tt.User{ID: 303, Lang: "de"}
+	const marker = "Zebrafink7Q4XWortmarke"
+	h.deliver(tt.Text(u, "/contact"))
+	h.waitTo(u.ID, 1)
+	h.deliver(tt.Callback(u, "c:de"))
+	h.waitTo(u.ID, 2)
+	h.deliver(tt.Text(u, "Ich heiße "+marker+" und brauche Hilfe"))
+	mustContain(t, "forwarded", h.waitTo(u.ID, 3)[2].Params["text"], "An das Team der Stadt weitergegeben")
+	h.waitIdle()
+	grep := func() []string {
+		var found []string
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			data, err := os.ReadFile(h.dbFile + suffix)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				t.Fatal(err)
+			}
+			if bytes.Contains(data, []byte(marker)) {
+				found = append(found, filepath.Base(h.dbFile+suffix))
+			}
+		}
+		return found
+	}
+	if found := grep(); len(found) == 0 {
+		t.Fatal("the marker is not in the database before /forget: the test proves nothing")
+	}
+	h.deliver(tt.Text(u, "/forget"))
+	mustContain(t, "forget", h.waitTo(u.ID, 4)[3].Params["text"], "Erledigt")
+	h.waitIdle()
+	if found := grep(); len(found) > 0 {
+		t.Errorf("after /forget, while running, the marker is in %v", found)
+	}
+	h.stop()
+	if err := h.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if found := grep(); len(found) > 0 {
+		t.Errorf("after /forget and close, the marker is in %v", found)
 	}
 }

@@ -32,7 +32,7 @@ import (
 const testSecret = "s3cret-Webhook_token"
 
 // testLimits switch the rate limits off and make retries fast.
-var testLimits = Limits{Off: true, RetryAfterUnit: 10 * time.Millisecond, BackoffMin: 4 * time.Millisecond, BackoffMax: 20 * time.Millisecond, MaxAttempts: 4}
+var testLimits = Limits{Off: true, RetryAfterUnit: 10 * time.Millisecond, BackoffMin: 4 * time.Millisecond, BackoffMax: 20 * time.Millisecond}
 
 // logBuffer collects log output from several goroutines.
 type logBuffer struct {
@@ -58,6 +58,7 @@ type harness struct {
 	t       testing.TB
 	api     *tt.Server
 	db      *sqlite.DB
+	dbFile  string
 	core    *core
 	clock   *clock.Fake
 	logs    *logBuffer
@@ -88,7 +89,8 @@ func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)) *harness {
 	tb.Helper()
 	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), sqlite.FileName))
+	h.dbFile = filepath.Join(tb.TempDir(), sqlite.FileName)
+	db, err := sqlite.Open(context.Background(), h.dbFile)
 	if err != nil {
 		tb.Fatal(err)
 	}

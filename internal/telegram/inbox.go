@@ -21,6 +21,9 @@ type record struct {
 	payload  []byte
 	upd      *models.Update // nil when the payload does not decode
 	received time.Time
+	// sent are the calls (by place) Telegram accepted before a crash: handled
+	// again, the update does not send them again.
+	sent map[int]bool
 }
 
 // decodeRecord reads an update as Telegram sent it. An update the library cannot
@@ -217,17 +220,30 @@ func (c *Channel) work(stop <-chan struct{}, s *shard) {
 }
 
 // tracker counts what is still open of one update: the handler, and each call it
-// queued. When all are done, the update is finished.
+// queued. When all are done, the update is finished. It also numbers the update's
+// calls in the order the handler makes them, which is the same when the update is
+// handled again after a crash: the number says which were accepted already.
 type tracker struct {
-	n       atomic.Int32
-	aborted atomic.Bool
-	finish  func(aborted bool)
+	n        atomic.Int32
+	aborted  atomic.Bool
+	finish   func(aborted bool)
+	updateID int64
+	received time.Time
+	sent     map[int]bool // read only
+	seq      atomic.Int32
 }
 
-func newTracker(finish func(bool)) *tracker {
-	t := &tracker{finish: finish}
+func newTracker(r record, finish func(bool)) *tracker {
+	t := &tracker{finish: finish, updateID: r.id, received: r.received, sent: r.sent}
 	t.n.Store(1)
 	return t
+}
+
+// next returns the place of the update's next call, and whether Telegram accepted
+// it before a crash.
+func (t *tracker) next() (seq int, sent bool) {
+	seq = int(t.seq.Add(1) - 1)
+	return seq, t.sent[seq]
 }
 
 func (t *tracker) add() { t.n.Add(1) }
@@ -254,7 +270,7 @@ func trackerFrom(ctx context.Context) *tracker {
 // hand is finished, sends included, unless the drain deadline passes.
 func (c *Channel) handle(r record) {
 	c.active.Add(1)
-	tr := newTracker(func(aborted bool) { c.finish(r, aborted) })
+	tr := newTracker(r, func(aborted bool) { c.finish(r, aborted) })
 	ctx := context.WithValue(c.sendCtx, trackerKey{}, tr)
 	defer func() {
 		if p := recover(); p != nil {

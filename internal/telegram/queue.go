@@ -27,10 +27,9 @@ type Limits struct {
 	// in tests.
 	RetryAfterUnit time.Duration
 	// Backoff bounds the wait before retrying a 5xx or network failure; it doubles
-	// from BackoffMin up to BackoffMax, with jitter. MaxAttempts caps the attempts of
-	// one call (429s included).
+	// from BackoffMin up to BackoffMax, with jitter. A call is retried after 429s,
+	// 5xx and network failures until Options.SendRetryLimit has passed.
 	BackoffMin, BackoffMax time.Duration
-	MaxAttempts            int
 }
 
 // DefaultLimits are Telegram's documented limits.
@@ -42,7 +41,6 @@ var DefaultLimits = Limits{
 	RetryAfterUnit: time.Second,
 	BackoffMin:     500 * time.Millisecond,
 	BackoffMax:     30 * time.Second,
-	MaxAttempts:    6,
 }
 
 // limiter spaces events at least interval apart, allowing burst at once (GCRA). It is
@@ -122,6 +120,10 @@ type call struct {
 	method  string
 	do      func(ctx context.Context) error
 	done    func(error) // called once with the final result
+	// since is when the reply's wait began: the update's arrival (stored in the
+	// inbox, so it counts across restarts), else when the call was queued. After
+	// the queue's retry limit from then, a failing call is given up.
+	since time.Time
 }
 
 // queue sends calls to the Bot API within Telegram's limits: one FIFO per chat, a
@@ -129,6 +131,8 @@ type call struct {
 // chat whose user blocked the bot.
 type queue struct {
 	lim       Limits
+	retryFor  time.Duration    // how long a call is retried, from its since
+	now       func() time.Time // the clock of since (the channel's)
 	global    *limiter
 	ctx       context.Context // ends when sending must stop
 	forbidden func(chatID int64)
@@ -148,11 +152,8 @@ type chatQueue struct {
 	pace    *pacer // nil: no limit
 }
 
-func newQueue(ctx context.Context, lim Limits, forbidden func(int64), m *metrics.Metrics, logger *slog.Logger) *queue {
-	if lim.MaxAttempts < 1 {
-		lim.MaxAttempts = 1
-	}
-	q := &queue{lim: lim, ctx: ctx, forbidden: forbidden, metrics: m, logger: logger, chats: map[int64]*chatQueue{}}
+func newQueue(ctx context.Context, lim Limits, retryFor time.Duration, now func() time.Time, forbidden func(int64), m *metrics.Metrics, logger *slog.Logger) *queue {
+	q := &queue{lim: lim, retryFor: retryFor, now: now, ctx: ctx, forbidden: forbidden, metrics: m, logger: logger, chats: map[int64]*chatQueue{}}
 	if !lim.Off && lim.Global > 0 {
 		q.global = newLimiter(lim.Global, lim.GlobalBurst)
 	}
@@ -161,6 +162,9 @@ func newQueue(ctx context.Context, lim Limits, forbidden func(int64), m *metrics
 
 // add queues c. After close, c fails with errStopped.
 func (q *queue) add(c *call) {
+	if c.since.IsZero() {
+		c.since = q.now()
+	}
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -283,10 +287,19 @@ func (q *queue) execute(c *call, pace *pacer) error {
 			wait = backoff/2 + rand.N(backoff/2+1)
 			backoff = min(2*backoff, q.lim.BackoffMax)
 		}
-		if wait == 0 || attempt >= q.lim.MaxAttempts {
+		if wait == 0 {
 			if kind != errAborted {
 				q.metrics.Call(c.method, "failed")
 			}
+			return err
+		}
+		// Telegram is busy or down: the call waits, durably (its update stays in
+		// the inbox until it is done), up to the retry limit.
+		if waited := q.now().Sub(c.since); waited >= q.retryFor {
+			q.metrics.Call(c.method, "failed")
+			q.metrics.GivenUp(c.method)
+			q.logger.Error("telegram call given up: Telegram kept refusing it", "method", c.method, "chat_id", c.chatID,
+				"attempts", attempt, "waited", waited.Round(time.Second), "limit", q.retryFor, "err", err)
 			return err
 		}
 		q.logger.Warn("telegram call failed, retrying", "method", c.method, "chat_id", c.chatID, "attempt", attempt, "wait", wait, "err", err)

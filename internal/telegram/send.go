@@ -6,6 +6,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/reply"
 	"html"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -117,8 +118,28 @@ func (c *Channel) answerCallback(ctx context.Context, id, text string) {
 // enqueue puts one call in the outgoing queue, tied to the update being handled.
 func (c *Channel) enqueue(ctx context.Context, t *turn, method string, urgent, limited bool, do func(context.Context) error) {
 	tr := trackerFrom(ctx)
+	var since time.Time
 	if tr != nil {
+		seq, sent := tr.next()
+		if sent {
+			c.metrics.Call(method, "sent_before")
+			c.log.Debug("call accepted before the restart; not sent again", "update_id", tr.updateID, "seq", seq, "method", method)
+			return
+		}
 		tr.add()
+		since = tr.received
+		send := do
+		// The acceptance is stored before the chat's next call goes out: after a
+		// crash, only the calls not accepted yet are made again.
+		do = func(ctx context.Context) error {
+			err := send(ctx)
+			if err == nil {
+				if err := c.store.Sent(context.WithoutCancel(ctx), tr.updateID, seq); err != nil {
+					c.log.Error("cannot record a sent call; it may be sent again after a crash", "update_id", tr.updateID, "err", err)
+				}
+			}
+			return err
+		}
 	}
 	c.queue.add(&call{
 		chatID:  t.chatID,
@@ -126,6 +147,7 @@ func (c *Channel) enqueue(ctx context.Context, t *turn, method string, urgent, l
 		limited: limited,
 		urgent:  urgent,
 		method:  method,
+		since:   since,
 		do:      do,
 		done: func(err error) {
 			if err != nil {
