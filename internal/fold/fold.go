@@ -22,9 +22,10 @@ var special = map[rune]string{
 }
 
 // Fold returns s folded: lower case, diacritics and Arabic vowel marks removed, letter
-// variants unified, digits of every script as ASCII digits, and every other
-// character that is not a letter or digit a space. Runs of space are kept as they
-// come; use Words for tokens.
+// variants unified, digits of every script as ASCII digits, a letter typed three
+// times or more ("HILFEEEE", "ساعدوووني") once, and every other character that is
+// not a letter or digit a space. Runs of space are kept as they come; use Words for
+// tokens.
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -45,7 +46,27 @@ func Fold(s string) string {
 			b.WriteByte(' ')
 		}
 	}
-	return b.String()
+	return squeeze(b.String())
+}
+
+// squeeze writes a letter repeated three times or more once: "hilfeeee" is
+// "hilfe", while "kaffee" keeps its two.
+func squeeze(s string) string {
+	rs := []rune(s)
+	out := rs[:0]
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && rs[j] == rs[i] {
+			j++
+		}
+		if j-i >= 3 && unicode.IsLetter(rs[i]) {
+			out = append(out, rs[i])
+		} else {
+			out = append(out, rs[i:j]...)
+		}
+		i = j
+	}
+	return string(out)
 }
 
 func isASCII(s string) bool {

@@ -17,6 +17,7 @@ func TestFold(t *testing.T) {
 		{"persian keyboard", "کجا می‌خواهم", "کجا ميخواهم"},
 		{"digits of every script", "٠١٧٦ ۰۹۱۲ ０１７６", "0176 0912 0176"},
 		{"punctuation", "Hilfe!!! (jetzt)", "hilfe     jetzt "},
+		{"repeated letters", "HILFEEEE helppp ساعدوووني kaffee", "hilfe help ساعدوني kaffee"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

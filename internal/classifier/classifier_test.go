@@ -1,0 +1,75 @@
+package classifier
+
+import (
+	"math"
+	"testing"
+)
+
+var docs = []Doc{
+	{Label: "german", Lang: "de", Text: "Wo kann ich Deutsch lernen?"},
+	{Label: "german", Lang: "de", Text: "Deutschkurs für Anfänger"},
+	{Label: "german", Lang: "en", Text: "where can I learn German"},
+	{Label: "office", Lang: "de", Text: "Wo ist das Ausländerbüro?"},
+	{Label: "office", Lang: "de", Text: "Termin bei der Ausländerbehörde"},
+	{Label: "office", Lang: "ru", Text: "где находится ведомство по делам иностранцев"},
+	{Label: "office", Lang: "ar", Text: "wen maktab el ajaneb"},
+}
+
+// TestClassifyIsRobust: inflection, missing diacritics, typos and compounds still
+// find the label; the languages of the nearest examples are reported.
+func TestClassifyIsRobust(t *testing.T) {
+	m := Train(docs)
+	tests := []struct{ text, want string }{
+		{"auslanderbehorde termin", "office"},
+		{"Ausländerbehörden", "office"},
+		{"deutschkurse", "german"},
+		{"lernen deutsh", "german"},
+		{"ведомства иностранцев", "office"},
+	}
+	for _, tt := range tests {
+		p := m.Classify(tt.text)
+		if len(p.Labels) == 0 || p.Labels[0].Label != tt.want {
+			t.Errorf("%q: %+v, want %s first", tt.text, p.Labels, tt.want)
+		}
+	}
+	if p := m.Classify("где ведомство"); p.Langs["ru"] < 0.5 || p.Nearest <= 0 {
+		t.Errorf("languages %v nearest %v", p.Langs, p.Nearest)
+	}
+	if p := m.Classify("xyzzy"); len(p.Labels) != 0 || p.Features != 0 {
+		t.Errorf("unknown word scored: %+v", p)
+	}
+	if m.Docs() != len(docs) || len(m.Labels()) != 2 {
+		t.Errorf("docs %d labels %v", m.Docs(), m.Labels())
+	}
+}
+
+// TestPrepareChangesNothing: features computed ahead give the same model.
+func TestPrepareChangesNothing(t *testing.T) {
+	prepared := append([]Doc(nil), docs...)
+	Prepare(prepared)
+	a, b := Train(docs).Classify("Ausländerbüro Termin"), Train(prepared).Classify("Ausländerbüro Termin")
+	if len(a.Labels) != len(b.Labels) || a.Labels[0].Label != b.Labels[0].Label || math.Abs(a.Labels[0].Score-b.Labels[0].Score) > 1e-6 {
+		t.Errorf("%+v != %+v", a.Labels, b.Labels)
+	}
+}
+
+// TestBinary: the logistic model learns the positive class and judges only what it
+// knows.
+func TestBinary(t *testing.T) {
+	train := []Doc{
+		{Label: "yes", Text: "the kitchen is on fire"}, {Label: "yes", Text: "smoke everywhere in the stairwell"},
+		{Label: "yes", Text: "fire in the flat, we cannot get out"}, {Label: "yes", Text: "thick smoke in the corridor"},
+		{Label: "no", Text: "where can I learn German"}, {Label: "no", Text: "opening hours of the office"},
+		{Label: "no", Text: "how do I register my flat"}, {Label: "no", Text: "German course for beginners"},
+	}
+	b := TrainBinary(train, map[string]bool{"yes": true}, BinaryOptions{})
+	if p := b.Probability("smoke and fire in the corridor"); p < 0.5 {
+		t.Errorf("fire: p=%.2f", p)
+	}
+	if p := b.Probability("German course opening hours"); p > 0.5 {
+		t.Errorf("course: p=%.2f", p)
+	}
+	if p := b.Probability("qqq zzz"); p != 0 {
+		t.Errorf("unknown words: p=%.2f, want 0", p)
+	}
+}
