@@ -86,11 +86,11 @@ type Options struct {
 }
 
 // DefaultMinProbability is measured on the held-out examples by TestHeldOut.
-const DefaultMinProbability = 0.5
+const DefaultMinProbability = 0.4
 
 // DefaultSureProbability is the model's probability above which no example needs to
 // confirm it; measured by TestHeldOut.
-const DefaultSureProbability = 0.55
+const DefaultSureProbability = 0.65
 
 // minModelWords is the shortest message the learned model judges.
 const minModelWords = 3
