@@ -15,7 +15,8 @@ import (
 func TestLiveReload(t *testing.T) {
 	dir := t.TempDir()
 	contentDir, localeDir := filepath.Join(dir, "content"), filepath.Join(dir, "locales")
-	contenttest.CopyDir(t, "../../content", contentDir)
+	// The small test content: every reload trains the models again.
+	contenttest.CopyDir(t, "../telegram/testdata/content", contentDir)
 	contenttest.CopyDir(t, "../../locales", localeDir)
 	l, err := NewLive(Options{ContentDir: contentDir, LocaleDir: localeDir})
 	if err != nil {
@@ -29,12 +30,12 @@ func TestLiveReload(t *testing.T) {
 		t.Fatal("reloaded without a change")
 	}
 
-	file := filepath.Join(contentDir, "oldenburg-pass.de.md")
+	file := filepath.Join(contentDir, "housing.de.md")
 	orig, _ := os.ReadFile(file)
 	edited := string(orig) + "\nNeuer Satz.\n"
 	os.WriteFile(file, []byte(edited), 0o644)
 	live := func() bool {
-		return strings.HasSuffix(l.Core().Corpus.Topic("oldenburg-pass").In("de").Body, "Neuer Satz.")
+		return strings.HasSuffix(l.Core().Corpus.Topic("housing").In("de").Body, "Neuer Satz.")
 	}
 	if !l.Check() || !live() {
 		t.Fatalf("edit not live (reload errors %v)", errs)
@@ -44,7 +45,7 @@ func TestLiveReload(t *testing.T) {
 	if l.Check() {
 		t.Fatal("a broken file was swapped in")
 	}
-	if len(errs) != 2 || errs[1] == nil || !strings.Contains(errs[1].Error(), "oldenburg-pass.de.md:2") {
+	if len(errs) != 2 || errs[1] == nil || !strings.Contains(errs[1].Error(), "housing.de.md:2") {
 		t.Fatalf("reload errors = %v, want file and line of the broken edit", errs)
 	}
 	if !live() {
