@@ -72,7 +72,8 @@ const maxDFShare = 0.3
 // Train builds a model from docs. Documents without any word are skipped.
 func Train(docs []Doc) *Model {
 	m := &Model{labelIdx: map[string]int{}, features: map[uint64]int32{}}
-	vecs := make([]map[uint64]float32, 0, len(docs))
+	// Each document as (feature id, term frequency): the map is looked up once.
+	vecs := make([][]posting, 0, len(docs))
 	var df []int32
 	for _, d := range docs {
 		tf := d.features()
@@ -87,7 +88,8 @@ func Train(docs []Doc) *Model {
 		}
 		m.docLabel = append(m.docLabel, int32(li))
 		m.docLang = append(m.docLang, d.Lang)
-		for h := range tf {
+		vec := make([]posting, 0, len(tf))
+		for h, f := range tf {
 			id, ok := m.features[h]
 			if !ok {
 				id = int32(len(df))
@@ -95,8 +97,9 @@ func Train(docs []Doc) *Model {
 				df = append(df, 0)
 			}
 			df[id]++
+			vec = append(vec, posting{id, f})
 		}
-		vecs = append(vecs, tf)
+		vecs = append(vecs, vec)
 	}
 	n := len(vecs)
 	m.nonEmpty = n
@@ -104,15 +107,31 @@ func Train(docs []Doc) *Model {
 	for i, d := range df {
 		m.idf[i] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
 	}
-	m.postings = make([][]posting, len(df))
+	counts := make([]int32, len(df))
 	limit := int32(maxDFShare*float64(n)) + 1
-	for doc, tf := range vecs {
-		w := m.weigh(tf)
-		for id, x := range w {
-			if df[id] > limit && n > 50 {
-				continue
+	for _, vec := range vecs {
+		for _, p := range vec {
+			counts[p.doc]++
+		}
+	}
+	m.postings = make([][]posting, len(df))
+	for id, c := range counts {
+		if c <= limit || n <= 50 {
+			m.postings[id] = make([]posting, 0, c)
+		}
+	}
+	for doc, vec := range vecs {
+		var norm float64
+		for i, p := range vec {
+			x := (1 + float32(math.Log(float64(p.weight)))) * m.idf[p.doc]
+			vec[i].weight = x
+			norm += float64(x) * float64(x)
+		}
+		inv := float32(1 / math.Sqrt(norm))
+		for _, p := range vec {
+			if m.postings[p.doc] != nil {
+				m.postings[p.doc] = append(m.postings[p.doc], posting{int32(doc), p.weight * inv})
 			}
-			m.postings[id] = append(m.postings[id], posting{int32(doc), x})
 		}
 	}
 	return m
@@ -120,8 +139,8 @@ func Train(docs []Doc) *Model {
 
 // weigh turns term frequencies into an L2-normalised TF-IDF vector over known
 // features (sublinear tf).
-func (m *Model) weigh(tf map[uint64]float32) map[int32]float32 {
-	w := make(map[int32]float32, len(tf))
+func (m *Model) weigh(tf map[uint64]float32) []posting {
+	w := make([]posting, 0, len(tf))
 	var norm float64
 	for h, f := range tf {
 		id, ok := m.features[h]
@@ -129,15 +148,15 @@ func (m *Model) weigh(tf map[uint64]float32) map[int32]float32 {
 			continue
 		}
 		x := (1 + float32(math.Log(float64(f)))) * m.idf[id]
-		w[id] = x
+		w = append(w, posting{id, x}) // posting as (feature, weight)
 		norm += float64(x) * float64(x)
 	}
 	if norm == 0 {
 		return nil
 	}
 	inv := float32(1 / math.Sqrt(norm))
-	for id := range w {
-		w[id] *= inv
+	for i := range w {
+		w[i].weight *= inv
 	}
 	return w
 }
@@ -181,9 +200,9 @@ func (m *Model) Classify(text string) Prediction {
 		return p
 	}
 	sims := make([]float32, len(m.docLabel))
-	for id, x := range q {
-		for _, ps := range m.postings[id] {
-			sims[ps.doc] += x * ps.weight
+	for _, f := range q {
+		for _, ps := range m.postings[f.doc] {
+			sims[ps.doc] += f.weight * ps.weight
 		}
 	}
 	best := make([][neighbours]float32, len(m.labels))

@@ -39,9 +39,8 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 	}
 	b := &Binary{features: map[uint64]int32{}}
 	type ex struct {
-		tf  map[uint64]float32
 		y   float32
-		vec []posting // feature id, weight
+		vec []posting // feature id, term frequency, then weight
 	}
 	var exs []ex
 	var df []int32
@@ -56,7 +55,8 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 			y = 1
 			npos++
 		}
-		for h := range tf {
+		vec := make([]posting, 0, len(tf))
+		for h, f := range tf {
 			id, ok := b.features[h]
 			if !ok {
 				id = int32(len(df))
@@ -64,17 +64,26 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 				df = append(df, 0)
 			}
 			df[id]++
+			vec = append(vec, posting{id, f})
 		}
-		exs = append(exs, ex{tf: tf, y: y})
+		exs = append(exs, ex{y: y, vec: vec})
 	}
 	n := len(exs)
 	b.idf = make([]float32, len(df))
 	for i, d := range df {
 		b.idf[i] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
 	}
-	for i := range exs {
-		exs[i].vec = b.vector(exs[i].tf)
-		exs[i].tf = nil
+	for _, x := range exs {
+		var norm float64
+		for i, p := range x.vec {
+			w := (1 + float32(math.Log(float64(p.weight)))) * b.idf[p.doc]
+			x.vec[i].weight = w
+			norm += float64(w) * float64(w)
+		}
+		inv := float32(1 / math.Sqrt(norm))
+		for i := range x.vec {
+			x.vec[i].weight *= inv
+		}
 	}
 	if opt.PositiveWeight == 0 && npos > 0 {
 		opt.PositiveWeight = float64(n-npos) / float64(npos)
