@@ -2,7 +2,8 @@ package reply
 
 import (
 	"strings"
-	"testing")
+	"testing"
+)
 
 func TestIsolate(t *testing.T) {
 	tests := []struct{ in, want string }{
