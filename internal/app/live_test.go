@@ -34,7 +34,7 @@ func TestLiveReload(t *testing.T) {
 	edited := string(orig) + "\nNeuer Satz.\n"
 	os.WriteFile(file, []byte(edited), 0o644)
 	live := func() bool {
-		return strings.HasSuffix(l.Core().Corpus.Topic("oldenburg-pass").In("de").Body, "Neuer Satz.")
+		return strings.HasSuffix(l.Current().Corpus.Topic("oldenburg-pass").In("de").Body, "Neuer Satz.")
 	}
 	if !l.Check() || !live() {
 		t.Fatalf("edit not live (reload errors %v)", errs)

@@ -130,7 +130,7 @@ func checkLang(env *Env, cmd, lang string) bool {
 
 // loadCore loads the answering core from the directories of dirs, reporting a
 // failure on stderr; rec may be nil.
-func loadCore(env *Env, cmd string, dirs dirFlags, rec assistant.Recorder) (*app.Core, bool) {
+func loadCore(env *Env, cmd string, dirs dirFlags, rec assistant.Recorder) (*app.Snapshot, bool) {
 	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env), Recorder: rec})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)

@@ -1,38 +1,32 @@
-package telegram
+package conversation
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/clock"
-	"github.com/oldenburg/ankommen/internal/content"
-	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
-	"github.com/oldenburg/ankommen/internal/nlu"
-	"github.com/oldenburg/ankommen/internal/reply"
-	"github.com/oldenburg/ankommen/internal/search"
 	"github.com/oldenburg/ankommen/internal/sqlite"
+	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
-	localesfs "github.com/oldenburg/ankommen/locales"
 )
 
 const testSecret = "s3cret-Webhook_token"
 
 // testLimits switch the rate limits off and make retries fast.
-var testLimits = Limits{Off: true, RetryAfterUnit: 10 * time.Millisecond, BackoffMin: 4 * time.Millisecond, BackoffMax: 20 * time.Millisecond}
+var testLimits = telegram.Limits{Off: true, RetryAfterUnit: 10 * time.Millisecond, BackoffMin: 4 * time.Millisecond, BackoffMax: 20 * time.Millisecond}
 
 // logBuffer collects log output from several goroutines.
 type logBuffer struct {
@@ -52,23 +46,27 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
-// harness runs a Channel against the fake Bot API, with a real SQLite database and
-// the test content.
+// harness runs the conversation end to end: the real transport against the fake Bot
+// API, a real SQLite database and the test content.
 type harness struct {
 	t       testing.TB
 	api     *tt.Server
 	db      *sqlite.DB
 	dbFile  string
-	core    *core
+	snap    *apptest.Snapshot
 	clock   *clock.Fake
 	logs    *logBuffer
 	metrics *metrics.Metrics
-	opt     Options
-	ch      *Channel
+	opt     telegram.Options
+	conv    Options
+	ch      *telegram.Channel
+	c       *Conversation
 	hook    *httptest.Server // webhook mode: serves ch.WebhookHandler
 	cancel  context.CancelFunc
 	done    chan error
 	nextID  int64
+	// nextUser numbers the users of h.user.
+	nextUser int64
 }
 
 type mode string
@@ -78,15 +76,19 @@ const (
 	webhook mode = "webhook"
 )
 
-// newHarness starts a channel in mode on the test content; edit may change the
-// options.
+// testContent is the content the tests answer from.
+const testContent = "testdata/content"
+
+// newHarness starts the bot in mode on the test content; edit may change the
+// conversation's options.
 func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 	tb.Helper()
-	return newHarnessOn(tb, m, os.DirFS("testdata/content"), edit...)
+	return newHarnessOn(tb, m, testContent, edit...)
 }
 
-// newHarnessOn starts a channel in mode on the content in contentFS.
-func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)) *harness {
+// newHarnessOn starts the bot in mode on the content in dir (apptest.Shipped: the
+// shipped content).
+func newHarnessOn(tb testing.TB, m mode, dir string, edit ...func(*Options)) *harness {
 	tb.Helper()
 	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
 	h.dbFile = filepath.Join(tb.TempDir(), sqlite.FileName)
@@ -97,13 +99,11 @@ func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)
 	h.db = db
 	tb.Cleanup(func() { db.Close() })
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	core := loadCore(tb, contentFS, logger, db)
-	h.core = core
+	h.snap = apptest.Load(tb, dir)
 	h.metrics = metrics.New()
-	h.opt = Options{
+	h.opt = telegram.Options{
 		Token:        tt.Token,
 		APIURL:       h.api.URL,
-		Core:         Fixed(Core{Answerer: core.Assistant, Corpus: core.Corpus, Locale: core.Locale, Renderer: core.Renderer}),
 		Store:        db,
 		Metrics:      h.metrics,
 		Logger:       logger,
@@ -113,14 +113,21 @@ func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)
 		DrainTimeout: 2 * time.Second,
 		Retry:        5 * time.Millisecond,
 		Now:          h.clock.Now,
-		Handoffs:     db,
 	}
 	if m == webhook {
 		h.opt.WebhookURL = "https://bot.example.org/telegram/hook"
 		h.opt.WebhookSecret = testSecret
 	}
+	h.conv = Options{
+		Answering: fixed(answering(h.snap, db)),
+		Store:     db,
+		Metrics:   h.metrics,
+		Logger:    logger,
+		Now:       h.clock.Now,
+		Handoffs:  db,
+	}
 	for _, e := range edit {
-		e(&h.opt)
+		e(&h.conv)
 	}
 	h.start()
 	tb.Cleanup(func() {
@@ -132,14 +139,12 @@ func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)
 	return h
 }
 
-// start starts a new Channel on the same database and fake API (a restart).
+// start starts a new transport and conversation on the same database and fake API
+// (a restart).
 func (h *harness) start() {
 	h.t.Helper()
-	ch, err := New(h.opt)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.ch = ch
+	h.build()
+	ch := h.ch
 	if h.opt.WebhookURL != "" {
 		mux := http.NewServeMux()
 		mux.Handle(ch.WebhookPath(), ch.WebhookHandler())
@@ -148,8 +153,24 @@ func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)
-	go func() { h.done <- ch.Run(ctx) }()
+	go func() { h.done <- ch.Run(ctx, h.c) }()
 	h.waitReady()
+}
+
+// build makes a new transport and conversation without running them.
+func (h *harness) build() {
+	h.t.Helper()
+	ch, err := telegram.New(h.opt)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	o := h.conv
+	o.Sender = ch
+	c, err := New(o)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.ch, h.c = ch, c
 }
 
 func (h *harness) waitReady() {
@@ -214,7 +235,7 @@ func (h *harness) post(body []byte, secret string) *http.Response {
 	req, _ := http.NewRequest(http.MethodPost, h.hook.URL+h.ch.WebhookPath(), bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if secret != "" {
-		req.Header.Set(SecretHeader, secret)
+		req.Header.Set(telegram.SecretHeader, secret)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -258,11 +279,12 @@ func (h *harness) waitIdle() {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if len(p) == 0 && h.api.Pending() == 0 && h.ch.backlog() == 0 {
+		// Updates leave the inbox when they and their messages are done.
+		if len(p) == 0 && h.api.Pending() == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("not idle: %d pending in the inbox, %d at the fake API, backlog %d", len(p), h.api.Pending(), h.ch.backlog())
+			h.t.Fatalf("not idle: %d pending in the inbox, %d at the fake API", len(p), h.api.Pending())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -304,41 +326,16 @@ func metricSum(tb testing.TB, h *harness, name string, want map[string]string) f
 	return sum
 }
 
-// httptestRecorder posts update u (with id) to ch's webhook handler directly.
-func httptestRecorder(tb testing.TB, ch *Channel, u map[string]any, id int64) int {
-	tb.Helper()
-	u["update_id"] = id
-	data, _ := json.Marshal(u)
-	req := httptest.NewRequest(http.MethodPost, ch.WebhookPath(), bytes.NewReader(data))
-	req.Header.Set(SecretHeader, testSecret)
-	rec := httptest.NewRecorder()
-	ch.WebhookHandler().ServeHTTP(rec, req)
-	return rec.Code
+// answering is the answering part of snap, recording unanswered questions in db.
+func answering(snap *apptest.Snapshot, db *sqlite.DB) Answering {
+	var a *assistant.Assistant
+	if db != nil {
+		a = snap.Assistant(db)
+	} else {
+		a = snap.Assistant(nil)
+	}
+	return Answering{Answerer: a, Corpus: snap.Corpus, Renderer: snap.Renderer}
 }
 
-// core is the answering core, built as app.Load builds it (app imports this
-// package, so the tests cannot import app).
-type core struct {
-	Corpus    *content.Corpus
-	Locale    *locale.Bundle
-	Assistant *assistant.Assistant
-	Renderer  reply.Renderer
-}
-
-func loadCore(tb testing.TB, contentFS fs.FS, logger *slog.Logger, rec assistant.Recorder) *core {
-	tb.Helper()
-	corpus, _, err := content.Load(contentFS)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	loc, err := locale.Load(localesfs.FS, content.Languages, logger)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	idx, err := search.Build(corpus)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { idx.Close() })
-	return &core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, nlu.Build(corpus), rec), Renderer: reply.Renderer{Locale: loc}}
-}
+// fixed returns an Answering function that always returns a.
+func fixed(a Answering) func() Answering { return func() Answering { return a } }

@@ -1,9 +1,10 @@
-package telegram
+package conversation
 
 import (
 	"slices"
 	"testing"
 
+	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/assistant"
 )
 
@@ -24,8 +25,7 @@ func TestFromCodeNeighbours(t *testing.T) {
 
 // TestStaleKeyboard: an answer from a stale translation offers the German text.
 func TestStaleKeyboard(t *testing.T) {
-	h := newHarness(t, polling)
-	k := Fixed(Core{Answerer: h.core.Assistant, Corpus: h.core.Corpus, Locale: h.core.Locale, Renderer: h.core.Renderer})()
+	k := answering(apptest.Load(t, testContent), nil)
 	topic := k.Corpus.Topic(k.Corpus.IDs[0])
 	r := assistant.Result{Kind: assistant.KindAnswer, Lang: "en", AnswerLang: "en", Topic: topic, Stale: true}
 	r.Text, _ = topic.Best("en")

@@ -1,19 +1,20 @@
-package telegram
+package conversation
 
 import (
 	"context"
 	"strings"
 
-	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/oldenburg/ankommen/internal/chat"
+	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
-// turn is what the middlewares work out about an update before its handler runs.
+// turn is what Handle works out about an update before its handler runs.
 type turn struct {
-	core   Core   // the answering core for this update
-	kind   string // update type, for metrics: text, command, callback, media, edited, channel_post, member, service, other
+	ans    Answering // what this update is answered with
+	me     string    // the bot's username
+	kind   string    // update type, for metrics: text, command, callback, media, edited, channel_post, member, service, other
 	msg    *models.Message
 	cb     *models.CallbackQuery
 	chatID int64
@@ -23,16 +24,6 @@ type turn struct {
 	lang   string // the language to talk in
 	cmd    command
 	text   string // the text for the core, the bot's @name removed
-}
-
-type turnKey struct{}
-
-func turnFrom(ctx context.Context) *turn {
-	t, _ := ctx.Value(turnKey{}).(*turn)
-	if t == nil {
-		return &turn{lang: "de", chat: chat.Chat{Active: true}}
-	}
-	return t
 }
 
 // command is a bot command at the start of a message.
@@ -68,68 +59,52 @@ func parseCommand(text, me string) (command, bool) {
 	}, true
 }
 
-// isCommand returns a match function for the library: a message that starts with
-// /name, addressed to this bot or to none in particular.
-func (c *Channel) isCommand(name string) bot.MatchFunc {
-	return func(u *models.Update) bool {
-		if u.Message == nil {
-			return false
-		}
-		cmd, ok := parseCommand(u.Message.Text, c.me.Username)
-		return ok && !cmd.other && cmd.name == name
+// Handle handles one update (telegram.Handler): it works out the turn, counts the
+// update, drops what is not for the bot (group chatter, commands for other bots),
+// applies flood control and runs the update's handler.
+func (c *Conversation) Handle(ctx context.Context, u telegram.Update) {
+	if u.Update == nil {
+		return
 	}
-}
-
-// isQuestion matches a text message that is not a command.
-func (c *Channel) isQuestion(u *models.Update) bool {
-	if u.Message == nil || u.Message.Text == "" {
-		return false
+	t := c.newTurn(u)
+	t.ans = c.opt.Answering()
+	c.metrics.Update(t.kind)
+	if !c.addressed(t, u.Bot) {
+		c.metrics.Ignored("not_addressed")
+		return
 	}
-	_, isCmd := parseCommand(u.Message.Text, c.me.Username)
-	return !isCmd
-}
-
-// withTurn is the first middleware: it works out the turn, counts the update, and
-// drops what is not for the bot (group chatter, commands for other bots).
-func (c *Channel) withTurn(next bot.HandlerFunc) bot.HandlerFunc {
-	return func(ctx context.Context, b *bot.Bot, u *models.Update) {
-		t := c.newTurn(u)
-		t.core = c.opt.Core()
-		c.metrics.Update(t.kind)
-		if !c.addressed(t) {
-			c.metrics.Ignored("not_addressed")
-			return
+	if t.chatID != 0 {
+		ch, err := c.chats.get(ctx, t.chatID)
+		if err != nil {
+			c.log.Error("cannot read chat settings", "chat_id", t.chatID, "err", err)
 		}
-		if t.chatID != 0 {
-			ch, err := c.chats.get(ctx, t.chatID)
-			if err != nil {
-				c.log.Error("cannot read chat settings", "chat_id", t.chatID, "err", err)
+		t.chat = ch
+		if !ch.Active && (t.msg != nil || t.cb != nil) && t.kind != "channel_post" {
+			// The user writes again: they unblocked the bot.
+			if err := c.chats.setActive(ctx, t.chatID, true); err != nil {
+				c.log.Error("cannot mark chat active", "chat_id", t.chatID, "err", err)
 			}
-			t.chat = ch
-			if !ch.Active && (t.msg != nil || t.cb != nil) && t.kind != "channel_post" {
-				// The user writes again: they unblocked the bot.
-				if err := c.chats.setActive(ctx, t.chatID, true); err != nil {
-					c.log.Error("cannot mark chat active", "chat_id", t.chatID, "err", err)
-				}
-				t.chat.Active = true
-			}
+			t.chat.Active = true
 		}
-		code := ""
-		switch {
-		case t.cb != nil:
-			code = t.cb.From.LanguageCode
-		case t.msg != nil && t.msg.From != nil:
-			code = t.msg.From.LanguageCode
-		}
-		t.lang = uiLang(t.chat.Lang, code)
-		// Debug is the only level that shows user text.
-		c.log.Debug("update", "update_id", u.ID, "kind", t.kind, "chat_id", t.chatID, "lang", t.lang, "text", t.text)
-		next(context.WithValue(ctx, turnKey{}, t), b, u)
 	}
+	code := ""
+	switch {
+	case t.cb != nil:
+		code = t.cb.From.LanguageCode
+	case t.msg != nil && t.msg.From != nil:
+		code = t.msg.From.LanguageCode
+	}
+	t.lang = uiLang(t.chat.Lang, code)
+	// Debug is the only level that shows user text.
+	c.log.Debug("update", "update_id", u.ID, "kind", t.kind, "chat_id", t.chatID, "lang", t.lang, "text", t.text)
+	if !c.floodControl(ctx, t) {
+		return
+	}
+	c.dispatch(ctx, t, u.Update)
 }
 
-func (c *Channel) newTurn(u *models.Update) *turn {
-	t := &turn{kind: "other"}
+func (c *Conversation) newTurn(u telegram.Update) *turn {
+	t := &turn{kind: "other", me: u.Bot.Username}
 	switch {
 	case u.Message != nil:
 		t.msg = u.Message
@@ -146,16 +121,16 @@ func (c *Channel) newTurn(u *models.Update) *turn {
 	case u.MyChatMember != nil:
 		t.kind = "member"
 	}
-	t.chatID = chatOf(u)
+	t.chatID = u.ChatID
 	if t.msg != nil {
 		t.group = t.msg.Chat.Type == models.ChatTypeGroup || t.msg.Chat.Type == models.ChatTypeSupergroup
 		if t.msg.From != nil {
 			t.userID = t.msg.From.ID
 		}
-		if cmd, ok := parseCommand(t.msg.Text, c.me.Username); ok && t.kind == "command" {
+		if cmd, ok := parseCommand(t.msg.Text, t.me); ok && t.kind == "command" {
 			t.cmd = cmd
 		}
-		t.text = c.stripMention(t.msg.Text)
+		t.text = stripMention(t.msg.Text, t.me)
 	}
 	if t.cb != nil && t.cb.Message.Message != nil {
 		t.group = t.cb.Message.Message.Chat.Type == models.ChatTypeGroup || t.cb.Message.Message.Chat.Type == models.ChatTypeSupergroup
@@ -187,7 +162,7 @@ func messageKind(m *models.Message) string {
 
 // addressed reports whether the bot should react: always in private chats; in groups
 // only to commands for it, to messages that name it and to replies to it.
-func (c *Channel) addressed(t *turn) bool {
+func (c *Conversation) addressed(t *turn, me models.User) bool {
 	if t.cmd.other {
 		return false
 	}
@@ -200,18 +175,18 @@ func (c *Channel) addressed(t *turn) bool {
 	if t.kind == "command" {
 		return true
 	}
-	if r := t.msg.ReplyToMessage; r != nil && r.From != nil && r.From.ID == c.me.ID {
+	if r := t.msg.ReplyToMessage; r != nil && r.From != nil && r.From.ID == me.ID {
 		return true
 	}
-	return c.me.Username != "" && strings.Contains(strings.ToLower(t.msg.Text+" "+t.msg.Caption), "@"+strings.ToLower(c.me.Username))
+	return me.Username != "" && strings.Contains(strings.ToLower(t.msg.Text+" "+t.msg.Caption), "@"+strings.ToLower(me.Username))
 }
 
-// stripMention removes "@botname" from text, in any case.
-func (c *Channel) stripMention(text string) string {
-	if c.me.Username == "" {
+// stripMention removes "@me" from text, in any case.
+func stripMention(text, me string) string {
+	if me == "" {
 		return text
 	}
-	at := "@" + strings.ToLower(c.me.Username)
+	at := "@" + strings.ToLower(me)
 	lower := strings.ToLower(text)
 	// Lower-casing can change byte lengths outside ASCII; cut only when it did not.
 	if len(lower) != len(text) {
@@ -230,33 +205,29 @@ func (c *Channel) stripMention(text string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// floodControl is the second middleware: a user over the limit gets one notice and
-// is then ignored until the window has passed.
-func (c *Channel) floodControl(next bot.HandlerFunc) bot.HandlerFunc {
-	return func(ctx context.Context, b *bot.Bot, u *models.Update) {
-		t := turnFrom(ctx)
-		if t.userID == 0 || t.kind == "member" || t.kind == "service" {
-			next(ctx, b, u)
-			return
-		}
-		// An emergency always gets through, however many messages came before it.
-		if e, ok := t.core.Answerer.(interface{ IsEmergency(string) bool }); ok && t.text != "" && e.IsEmergency(t.text) {
-			next(ctx, b, u)
-			return
-		}
-		switch c.flood.check(t.userID) {
-		case allow:
-			next(ctx, b, u)
-		case notify:
-			c.metrics.Ignored("flood")
-			c.log.Info("flood control: user paused", "chat_id", t.chatID)
-			if t.cb != nil {
-				c.answerCallback(ctx, t.cb.ID, t.core.raw(t.lang, "FloodNotice"))
-				return
-			}
-			c.sendText(ctx, t, t.core.t(t.lang, "FloodNotice"), nil)
-		default:
-			c.metrics.Ignored("flood")
-		}
+// floodControl reports whether the turn may go on: a user over the limit gets one
+// notice and is then ignored until the window has passed.
+func (c *Conversation) floodControl(ctx context.Context, t *turn) bool {
+	if t.userID == 0 || t.kind == "member" || t.kind == "service" {
+		return true
 	}
+	// An emergency always gets through, however many messages came before it.
+	if t.text != "" && t.ans.Answerer.IsEmergency(t.text) {
+		return true
+	}
+	switch c.flood.check(t.userID) {
+	case allow:
+		return true
+	case notify:
+		c.metrics.Ignored("flood")
+		c.log.Info("flood control: user paused", "chat_id", t.chatID)
+		if t.cb != nil {
+			c.answerCallback(ctx, t, t.ans.raw(t.lang, "FloodNotice"))
+			return false
+		}
+		c.reply(ctx, t, t.ans.t(t.lang, "FloodNotice"), nil)
+	default:
+		c.metrics.Ignored("flood")
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"fmt"
 	"sync/atomic"
 	"time"
 )
@@ -115,9 +116,10 @@ func ChannelPost(chatID int64, text string) map[string]any {
 }
 
 // Callback is a press on a button with data under a message of the bot in u's chat.
+// Its id starts with CallbackPrefix(u).
 func Callback(u User, data string) map[string]any {
 	return map[string]any{"callback_query": map[string]any{
-		"id": "cb" + time.Now().Format("150405.000000000"), "from": u.json(), "chat_instance": "ci", "data": data,
+		"id": CallbackPrefix(u) + time.Now().Format("150405.000000000"), "from": u.json(), "chat_instance": "ci", "data": data,
 		"message": map[string]any{"message_id": 7, "date": time.Now().Unix(), "chat": privateChat(u), "text": "…",
 			"from": map[string]any{"id": BotID, "is_bot": true, "first_name": "Ankommen"}},
 	}}
@@ -141,3 +143,7 @@ func memberUpdate(u User, from, to string) map[string]any {
 		"new_chat_member": map[string]any{"status": to, "user": bot, "until_date": 0},
 	}}
 }
+
+// CallbackPrefix starts the id of every callback query of u: answerCallbackQuery
+// calls name it, not the chat.
+func CallbackPrefix(u User) string { return fmt.Sprintf("cb%d-", u.ID) }
