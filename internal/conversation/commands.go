@@ -11,21 +11,21 @@ import (
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
-// Commands are the bot's commands, in menu order. Each has a description message
+// commandOrder are the bot's commands, in menu order. Each has a description message
 // Cmd_<name> in the locale files.
-var Commands = []string{"start", "help", "topics", "language", "contact", "privacy", "forget"}
+var commandOrder = []string{"start", "help", "topics", "language", "contact", "privacy", "forget"}
 
 // commandList is the command menu in lang.
 func commandList(k Answering, lang string) []models.BotCommand {
-	out := make([]models.BotCommand, 0, len(Commands))
-	for _, name := range Commands {
+	out := make([]models.BotCommand, 0, len(commandOrder))
+	for _, name := range commandOrder {
 		out = append(out, models.BotCommand{Command: name, Description: k.raw(lang, "Cmd_"+name)})
 	}
 	return out
 }
 
 // Menus are the command menus (telegram.Handler): in every supported language, and
-// in English for the others (as FromCode answers them).
+// in English for the others (as fromCode answers them).
 func (c *Conversation) Menus() []telegram.Menu {
 	a := c.opt.Answering()
 	menus := []telegram.Menu{{LanguageCode: "", Commands: commandList(a, "en")}}

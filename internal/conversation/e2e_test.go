@@ -247,7 +247,7 @@ func testConversation(t *testing.T, m mode) {
 		msg := h.waitTo(chen.ID, 1)[0]
 		mustContain(t, "topics page", msg.Params["text"], "page 1 of 2")
 		data := msg.Data()
-		if len(data) != TopicsPerPage+1 || data[0] != "t:en:emergency" || data[len(data)-1] != "p:en:1" {
+		if len(data) != topicsPerPage+1 || data[0] != "t:en:emergency" || data[len(data)-1] != "p:en:1" {
 			t.Errorf("page 1 keyboard = %v", data)
 		}
 		h.deliver(tt.Callback(chen, "p:en:1"))
@@ -262,7 +262,7 @@ func testConversation(t *testing.T, m mode) {
 			return false
 		})
 		mustContain(t, "page 2", edit.Params["text"], "page 2 of 2")
-		if edit.Int("message_id") != 7 || !slices.Contains(edit.Data(), "p:en:0") || len(edit.Data()) != 11-TopicsPerPage+1 {
+		if edit.Int("message_id") != 7 || !slices.Contains(edit.Data(), "p:en:0") || len(edit.Data()) != 11-topicsPerPage+1 {
 			t.Errorf("page 2 edit: message %d, keyboard %v", edit.Int("message_id"), edit.Data())
 		}
 	})
@@ -362,7 +362,7 @@ func TestCommandMenus(t *testing.T) {
 	}
 	for _, code := range []string{"", "de", "en", "ar", "uk", "ru", "tr", "fa"} {
 		var cmds []struct{ Command, Description string }
-		if err := json.Unmarshal([]byte(codes[code]), &cmds); err != nil || len(cmds) != len(Commands) {
+		if err := json.Unmarshal([]byte(codes[code]), &cmds); err != nil || len(cmds) != len(commandOrder) {
 			t.Errorf("commands for %q: %v %s", code, err, codes[code])
 			continue
 		}

@@ -349,17 +349,17 @@ func languageKeyboard(k Answering) *models.InlineKeyboardMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
 }
 
-// TopicsPerPage is how many topics one page of /topics shows.
-const TopicsPerPage = 8
+// topicsPerPage is how many topics one page of /topics shows.
+const topicsPerPage = 8
 
 // topicsPage is page (from 0) of the topic list in lang; a page past the end shows
 // the last one.
 func (c *Conversation) topicsPage(k Answering, lang string, page int) (string, *models.InlineKeyboardMarkup) {
 	ids := c.topicOrder(k, lang)
-	pages := max(1, (len(ids)+TopicsPerPage-1)/TopicsPerPage)
+	pages := max(1, (len(ids)+topicsPerPage-1)/topicsPerPage)
 	page = min(max(page, 0), pages-1)
 	var rows [][]models.InlineKeyboardButton
-	for _, id := range ids[page*TopicsPerPage : min(len(ids), (page+1)*TopicsPerPage)] {
+	for _, id := range ids[page*topicsPerPage : min(len(ids), (page+1)*topicsPerPage)] {
 		tr, _ := k.Corpus.Topic(id).Best(lang)
 		d := callbackData{kind: cbTopic, lang: lang, topic: id}
 		if d.fits() {

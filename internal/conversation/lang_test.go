@@ -17,8 +17,8 @@ func TestFromCodeNeighbours(t *testing.T) {
 		"be": "en", "sr": "en", "fr": "en", "xx": "en", "!!": "en",
 		"": "",
 	} {
-		if got := FromCode(code); got != want {
-			t.Errorf("FromCode(%q) = %q, want %q", code, got, want)
+		if got := fromCode(code); got != want {
+			t.Errorf("fromCode(%q) = %q, want %q", code, got, want)
 		}
 	}
 }

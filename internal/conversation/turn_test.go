@@ -271,7 +271,7 @@ func TestMenus(t *testing.T) {
 		t.Fatalf("menus: %+v", menus)
 	}
 	for _, m := range menus {
-		if len(m.Commands) != len(Commands) {
+		if len(m.Commands) != len(commandOrder) {
 			t.Errorf("menu %q has %d commands", m.LanguageCode, len(m.Commands))
 		}
 		for _, cmd := range m.Commands {

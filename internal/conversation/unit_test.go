@@ -46,8 +46,8 @@ func TestFromCode(t *testing.T) {
 		"": "", "de": "de", "de-AT": "de", "EN_us": "en", "uk": "uk", "fa-IR": "fa", "ar": "ar",
 		"fr": "en", "pt-br": "en", "zh-hans": "en",
 	} {
-		if got := FromCode(code); got != want {
-			t.Errorf("FromCode(%q) = %q, want %q", code, got, want)
+		if got := fromCode(code); got != want {
+			t.Errorf("fromCode(%q) = %q, want %q", code, got, want)
 		}
 	}
 	if uiLang("", "") != "de" || uiLang("tr", "en") != "tr" || uiLang("", "ru") != "ru" {

@@ -289,7 +289,7 @@ func TestWebhookSecurity(t *testing.T) {
 		{"wrong secret", update, "wrong", http.MethodPost, http.StatusUnauthorized},
 		{"secret with a different length", update, testSecret + "x", http.MethodPost, http.StatusUnauthorized},
 		{"GET", nil, testSecret, http.MethodGet, http.StatusMethodNotAllowed},
-		{"over 1 MB", append(append([]byte(`{"update_id":2,"message":{"text":"`), bytes.Repeat([]byte("a"), MaxWebhookBody)...), `"}}`...), testSecret, http.MethodPost, http.StatusRequestEntityTooLarge},
+		{"over 1 MB", append(append([]byte(`{"update_id":2,"message":{"text":"`), bytes.Repeat([]byte("a"), maxWebhookBody)...), `"}}`...), testSecret, http.MethodPost, http.StatusRequestEntityTooLarge},
 		{"not JSON", []byte("hello"), testSecret, http.MethodPost, http.StatusBadRequest},
 		{"no update_id", []byte(`{"message":{}}`), testSecret, http.MethodPost, http.StatusBadRequest},
 		{"right secret", update, testSecret, http.MethodPost, http.StatusOK},
