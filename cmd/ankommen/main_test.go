@@ -90,7 +90,7 @@ func startServe(t *testing.T, bin, data string, api *tt.Server) (*exec.Cmd, *syn
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
 		"ANKOMMEN_DATA="+data, "ANKOMMEN_ADDR=127.0.0.1:0",
-		"ANKOMMEN_CONTENT=../../internal/telegram/testdata/content", "ANKOMMEN_LOCALES=../../locales",
+		"ANKOMMEN_CONTENT=../../internal/conversation/testdata/content", "ANKOMMEN_LOCALES=../../locales",
 		"TELEGRAM_BOT_TOKEN="+tt.Token, "TELEGRAM_API_URL="+api.URL, "ANKOMMEN_FLOOD_LIMIT=1000")
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

@@ -1,5 +1,9 @@
-// Package app wires the parts together: content, locales, search index and the
-// assistant. It holds no logic of its own.
+// Package app builds and runs ankommen from its parts. Load builds a Snapshot (content,
+// locales, search index, language models and the assistant); Live keeps the current
+// Snapshot and swaps in a new one when the files on disk change or staff teach the
+// bot; Server is the process `ankommen serve` runs: the database, the HTTP server, the
+// staff page and, with a token, the Telegram transport and the conversation. Its own
+// logic is limited to that wiring, reloading, shutdown and the JSON of GET /ask.
 package app
 
 import (
@@ -40,8 +44,9 @@ type LearnedSource interface {
 	LearnedPhrasings(ctx context.Context) ([]handoff.Learned, error)
 }
 
-// Core is the loaded answering core.
-type Core struct {
+// Snapshot is one version of the content and locale files with everything built from
+// it: what the bot answers with until the next reload.
+type Snapshot struct {
 	Corpus    *content.Corpus
 	Issues    []content.Issue // warnings of the content check
 	Learned   int             // learned phrasings merged into the topics
@@ -69,7 +74,7 @@ func LocaleFS(dir string) fs.FS {
 
 // Load reads and checks content and locales and builds the index. A broken content
 // or locale file is an error naming file and line.
-func Load(opt Options) (*Core, error) {
+func Load(opt Options) (*Snapshot, error) {
 	logger := opt.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -111,7 +116,7 @@ func Load(opt Options) (*Core, error) {
 	if opt.Tally != nil {
 		a = a.WithTally(opt.Tally)
 	}
-	c := &Core{
+	c := &Snapshot{
 		Corpus:    corpus,
 		Issues:    issues,
 		Learned:   learned,
@@ -124,7 +129,7 @@ func Load(opt Options) (*Core, error) {
 }
 
 // Close releases the index.
-func (c *Core) Close() error {
+func (c *Snapshot) Close() error {
 	if err := c.Index.Close(); err != nil {
 		return fmt.Errorf("app: close index: %w", err)
 	}

@@ -21,7 +21,7 @@ func TestLearnedPhrasingAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	opt := Options{ContentDir: "../telegram/testdata/content", Recorder: db, Tally: db, Learned: db}
+	opt := Options{ContentDir: "../conversation/testdata/content", Recorder: db, Tally: db, Learned: db}
 	l, err := NewLive(opt)
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +31,7 @@ func TestLearnedPhrasingAnswers(t *testing.T) {
 	const q = "xylophone quantum zebra parking"
 	ask := func(l *Live, lang string) assistant.Result {
 		t.Helper()
-		r, err := l.Core().Assistant.Answer(ctx, assistant.Question{Text: q, Lang: lang})
+		r, err := l.Current().Assistant.Answer(ctx, assistant.Question{Text: q, Lang: lang})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,15 +45,15 @@ func TestLearnedPhrasingAnswers(t *testing.T) {
 		t.Fatalf("recorded: %+v, %v", items, err)
 	}
 	svc := handoff.NewService(handoff.Options{Store: db, OnLearned: func() { l.Reload() },
-		TopicExists: func(id string) bool { return l.Core().Corpus.Topic(id) != nil }})
+		TopicExists: func(id string) bool { return l.Current().Corpus.Topic(id) != nil }})
 	if err := svc.Learn(ctx, handoff.KindQuestion, items[0].ID, "housing", "anna"); err != nil {
 		t.Fatal(err)
 	}
 	if r := ask(l, "en"); r.Kind != assistant.KindAnswer || r.Topic.ID != "housing" {
 		t.Fatalf("after learning: %s %v", r.Kind, r.Topic)
 	}
-	if l.Core().Learned != 1 {
-		t.Errorf("core reports %d learned phrasings", l.Core().Learned)
+	if l.Current().Learned != 1 {
+		t.Errorf("core reports %d learned phrasings", l.Current().Learned)
 	}
 	// The question is understood in the language it is written in; the chat's
 	// language only decides the reply's.

@@ -14,22 +14,22 @@ import (
 	"time"
 )
 
-// Live holds the current Core and swaps in a new one when content or locale files on
-// disk change. A broken edit is reported and the last good Core stays live.
+// Live holds the current Snapshot and swaps in a new one when content or locale files
+// on disk change. A broken edit is reported and the last good Snapshot stays live.
 type Live struct {
 	opt Options
 	log *slog.Logger
-	cur atomic.Pointer[Core]
+	cur atomic.Pointer[Snapshot]
 	mu  sync.Mutex // one load at a time; guards print
-	// print is the fingerprint of the files the current Core was loaded from.
+	// print is the fingerprint of the files the current Snapshot was loaded from.
 	print string
 	// OnReload is called after each reload attempt with its error (nil: swapped in).
 	OnReload func(err error)
-	// Grace is how long a replaced Core stays open for requests still using it.
+	// Grace is how long a replaced Snapshot stays open for requests still using it.
 	Grace time.Duration
 }
 
-// NewLive loads the first Core; it fails as Load does.
+// NewLive loads the first Snapshot; it fails as Load does.
 func NewLive(opt Options) (*Live, error) {
 	l := &Live{opt: opt, log: opt.Logger, Grace: 30 * time.Second}
 	if l.log == nil {
@@ -44,8 +44,9 @@ func NewLive(opt Options) (*Live, error) {
 	return l, nil
 }
 
-// Core returns the current Core. Callers use it for one request and do not keep it.
-func (l *Live) Core() *Core { return l.cur.Load() }
+// Current returns the current Snapshot. Callers use it for one request and do not
+// keep it.
+func (l *Live) Current() *Snapshot { return l.cur.Load() }
 
 // Watching reports whether there are directories on disk to watch: embedded files
 // cannot change.
@@ -69,7 +70,7 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 }
 
 // Check reloads when the files changed since the last look; it reports whether it
-// swapped in a new Core.
+// swapped in a new Snapshot.
 func (l *Live) Check() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -81,8 +82,8 @@ func (l *Live) Check() bool {
 	return l.load()
 }
 
-// Reload builds a new Core whether or not the files changed: after staff taught the
-// bot a phrasing. It reports whether the new Core was swapped in.
+// Reload builds a new Snapshot whether or not the files changed: after staff taught the
+// bot a phrasing. It reports whether the new Snapshot was swapped in.
 func (l *Live) Reload() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -90,7 +91,7 @@ func (l *Live) Reload() bool {
 	return l.load()
 }
 
-// load builds a Core and swaps it in; l.mu is held.
+// load builds a Snapshot and swaps it in; l.mu is held.
 func (l *Live) load() bool {
 	c, err := Load(l.opt)
 	if l.OnReload != nil {
@@ -106,8 +107,8 @@ func (l *Live) load() bool {
 	return true
 }
 
-// Close closes the current Core.
-func (l *Live) Close() error { return l.Core().Close() }
+// Close closes the current Snapshot.
+func (l *Live) Close() error { return l.Current().Close() }
 
 // fingerprint hashes the names, sizes and modification times of the watched files.
 func (l *Live) fingerprint() string {

@@ -16,7 +16,7 @@ func TestLiveReload(t *testing.T) {
 	dir := t.TempDir()
 	contentDir, localeDir := filepath.Join(dir, "content"), filepath.Join(dir, "locales")
 	// The small test content: every reload trains the models again.
-	contenttest.CopyDir(t, "../telegram/testdata/content", contentDir)
+	contenttest.CopyDir(t, "../conversation/testdata/content", contentDir)
 	contenttest.CopyDir(t, "../../locales", localeDir)
 	l, err := NewLive(Options{ContentDir: contentDir, LocaleDir: localeDir})
 	if err != nil {
@@ -35,7 +35,7 @@ func TestLiveReload(t *testing.T) {
 	edited := string(orig) + "\nNeuer Satz.\n"
 	os.WriteFile(file, []byte(edited), 0o644)
 	live := func() bool {
-		return strings.HasSuffix(l.Core().Corpus.Topic("housing").In("de").Body, "Neuer Satz.")
+		return strings.HasSuffix(l.Current().Corpus.Topic("housing").In("de").Body, "Neuer Satz.")
 	}
 	if !l.Check() || !live() {
 		t.Fatalf("edit not live (reload errors %v)", errs)

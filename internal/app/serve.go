@@ -14,6 +14,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/config"
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/conversation"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/metrics"
 	"github.com/oldenburg/ankommen/internal/reply"
@@ -23,16 +24,19 @@ import (
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
-// Server is the process `ankommen serve` runs: the answering core, the database, the
-// HTTP server and, when a token is configured, the Telegram channel.
+// Server is the process `ankommen serve` runs: the answering snapshot, the database,
+// the HTTP server and, when a token is configured, the Telegram transport with the
+// conversation.
 type Server struct {
 	cfg     config.Config
 	log     *slog.Logger
 	DB      *sqlite.DB
-	Live    *Live // the answering core; reloads edited content from disk
+	Live    *Live // the answering snapshot; reloads edited content from disk
 	Metrics *metrics.Metrics
-	Channel *telegram.Channel // nil when Telegram is off
-	HTTP    *server.Server
+	Channel *telegram.Channel // the transport; nil when Telegram is off
+	// Conversation is what the bot says; nil when Telegram is off.
+	Conversation *conversation.Conversation
+	HTTP         *server.Server
 	// Service carries out the staff's actions on questions and handoffs.
 	Service *handoff.Service
 	// Retention is how long handoffs and questions are kept; the retention job
@@ -90,15 +94,20 @@ func (s *Server) build(ctx context.Context) (err error) {
 	if cfg.Mode() != config.ModeOff {
 		o := telegram.Options{
 			Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
-			Core:  s.channelCore,
-			Store: s.DB, Metrics: s.Metrics, Logger: logger, FloodLimit: cfg.FloodLimit, SendRetryLimit: cfg.SendRetryLimit,
+			Store: s.DB, Metrics: s.Metrics, Logger: logger, SendRetryLimit: cfg.SendRetryLimit,
 			DrainTimeout: cfg.ShutdownTimeout * 2 / 3,
-			Handoffs:     s.DB, Retention: s.Retention, StaffChatID: cfg.StaffChatID, StaffURL: staffURL,
 		}
 		if s.tune != nil {
 			s.tune(&o)
 		}
 		if s.Channel, err = telegram.New(o); err != nil {
+			return err
+		}
+		s.Conversation, err = conversation.New(conversation.Options{
+			Answering: s.answering, Store: s.DB, Sender: s.Channel, Metrics: s.Metrics, Logger: logger, Now: o.Now,
+			FloodLimit: cfg.FloodLimit, Handoffs: s.DB, Retention: s.Retention, StaffChatID: cfg.StaffChatID, StaffURL: staffURL,
+		})
+		if err != nil {
 			return err
 		}
 		if cfg.Mode() == config.ModeWebhook {
@@ -107,20 +116,20 @@ func (s *Server) build(ctx context.Context) (err error) {
 	}
 	svc := handoff.Options{
 		Store:       s.DB,
-		TopicExists: func(id string) bool { return s.Live.Core().Corpus.Topic(id) != nil },
+		TopicExists: func(id string) bool { return s.Live.Current().Corpus.Topic(id) != nil },
 		// A learned phrasing takes effect at once: the index is rebuilt with it.
 		OnLearned: func() { s.Live.Reload() },
 		Logger:    logger,
 	}
-	if s.Channel != nil {
-		svc.Notifier = s.Channel
+	if s.Conversation != nil {
+		svc.Notifier = s.Conversation
 	}
 	s.Service = handoff.NewService(svc)
 	staffPage, err := staffweb.New(staffweb.Options{
 		Store: s.DB, Service: s.Service, Logger: logger, Telegram: s.Channel != nil,
-		Core: func() staffweb.Core {
-			c := s.Live.Core()
-			return staffweb.Core{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
+		Answering: func() staffweb.Answering {
+			c := s.Live.Current()
+			return staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
 		},
 	})
 	if err != nil {
@@ -142,10 +151,10 @@ func (s *Server) build(ctx context.Context) (err error) {
 	return s.HTTP.Listen()
 }
 
-// channelCore is the current core as the channel uses it.
-func (s *Server) channelCore() telegram.Core {
-	c := s.Live.Core()
-	return telegram.Core{Answerer: c.Assistant, Corpus: c.Corpus, Locale: c.Locale, Renderer: c.Renderer}
+// answering is the current snapshot as the conversation uses it.
+func (s *Server) answering() conversation.Answering {
+	c := s.Live.Current()
+	return conversation.Answering{Answerer: c.Assistant, Corpus: c.Corpus, Renderer: c.Renderer}
 }
 
 // Run serves until ctx ends, then shuts down: the channel stops taking updates and
@@ -154,7 +163,7 @@ func (s *Server) channelCore() telegram.Core {
 // HTTP server fails.
 func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("ankommen serve: started", "addr", s.HTTP.Addr(), "webhook_addr", s.HTTP.WebhookAddr(), "telegram", string(s.cfg.Mode()),
-		"topics", len(s.Live.Core().Corpus.IDs), "data", s.cfg.DataDir, "reload", s.Live.Watching())
+		"topics", len(s.Live.Current().Corpus.IDs), "data", s.cfg.DataDir, "reload", s.Live.Watching())
 	if s.Channel == nil {
 		s.log.Warn("Telegram is off: TELEGRAM_BOT_TOKEN is not set. The HTTP server runs without the bot; try http://" +
 			s.HTTP.Addr() + "/ask?q=Where+is+the+immigration+office")
@@ -186,7 +195,7 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.Channel.Run(ctx); err != nil {
+			if err := s.Channel.Run(ctx, s.Conversation); err != nil {
 				errs <- err
 			}
 			cancel() // the channel stopping for good stops the process
@@ -233,7 +242,7 @@ func (s *Server) ready(ctx context.Context) error {
 
 func (s *Server) status() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ankommen is running: %d topics in %s.\n", len(s.Live.Core().Corpus.IDs), strings.Join(content.Languages, ", "))
+	fmt.Fprintf(&b, "ankommen is running: %d topics in %s.\n", len(s.Live.Current().Corpus.IDs), strings.Join(content.Languages, ", "))
 	switch s.cfg.Mode() {
 	case config.ModeOff:
 		b.WriteString("Telegram is off (no TELEGRAM_BOT_TOKEN).\n")
@@ -271,7 +280,7 @@ func (s *Server) ask(ctx context.Context, q, lang string) (any, error) {
 		return nil, server.BadRequest(fmt.Sprintf("unsupported language %q; supported: %s", lang, strings.Join(content.Languages, ", ")))
 	}
 	start := time.Now()
-	core := s.Live.Core()
+	core := s.Live.Current()
 	// Anyone who reaches the address can ask: unless configured otherwise, their
 	// questions are neither recorded for the staff nor counted in the statistics.
 	asst := core.Assistant

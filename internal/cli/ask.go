@@ -50,7 +50,7 @@ type Alternative struct {
 	Score float64 `json:"score"`
 }
 
-func toAnswer(core *app.Core, r assistant.Result) Answer {
+func toAnswer(core *app.Snapshot, r assistant.Result) Answer {
 	a := Answer{
 		Question:     r.Question,
 		Lang:         r.Lang,

@@ -64,11 +64,6 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		}
 		return ExitOK
 	}
-	for _, c := range extraCommands {
-		if c.name == args[0] {
-			return c.run(ctx, env, args[1:])
-		}
-	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			return c.run(ctx, env, args[1:])
@@ -79,13 +74,10 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	return ExitUsage
 }
 
-// extraCommands are registered by files that add commands (serve, staff, …).
-var extraCommands []command
-
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "ankommen answers newcomers' questions about arriving in Oldenburg.")
 	fmt.Fprintln(w, "\nUsage: ankommen COMMAND [options]\n\nCommands:")
-	for _, c := range append(commands(), extraCommands...) {
+	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-42s %s\n", c.usage, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'ankommen COMMAND --help' for the options of a command.")
@@ -138,7 +130,7 @@ func checkLang(env *Env, cmd, lang string) bool {
 
 // loadCore loads the answering core from the directories of dirs, reporting a
 // failure on stderr; rec may be nil.
-func loadCore(env *Env, cmd string, dirs dirFlags, rec assistant.Recorder) (*app.Core, bool) {
+func loadCore(env *Env, cmd string, dirs dirFlags, rec assistant.Recorder) (*app.Snapshot, bool) {
 	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env), Recorder: rec})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)

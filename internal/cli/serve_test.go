@@ -56,7 +56,7 @@ func startServe(t *testing.T, env map[string]string) *serveProcess {
 	t.Helper()
 	vars := map[string]string{
 		"ANKOMMEN_ADDR":      "127.0.0.1:0",
-		"ANKOMMEN_CONTENT":   "../telegram/testdata/content",
+		"ANKOMMEN_CONTENT":   "../conversation/testdata/content",
 		"ANKOMMEN_LOG_LEVEL": "debug",
 	}
 	for k, v := range env {
@@ -329,7 +329,7 @@ func TestServeWebhook(t *testing.T) {
 func TestServeRejectedToken(t *testing.T) {
 	api := tt.New(t)
 	stderr := &serveBuffer{}
-	vars := map[string]string{"ANKOMMEN_DATA": t.TempDir(), "ANKOMMEN_ADDR": "127.0.0.1:0", "ANKOMMEN_CONTENT": "../telegram/testdata/content",
+	vars := map[string]string{"ANKOMMEN_DATA": t.TempDir(), "ANKOMMEN_ADDR": "127.0.0.1:0", "ANKOMMEN_CONTENT": "../conversation/testdata/content",
 		"TELEGRAM_BOT_TOKEN": "999:" + strings.Repeat("x", 35), "TELEGRAM_API_URL": api.URL}
 	e := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Getenv: func(k string) string { return vars[k] }}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

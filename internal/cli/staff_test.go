@@ -87,7 +87,7 @@ func TestStaffAccounts(t *testing.T) {
 func copyContent(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	contenttest.CopyDir(t, "../telegram/testdata/content", dst)
+	contenttest.CopyDir(t, "../conversation/testdata/content", dst)
 	return dst
 }
 

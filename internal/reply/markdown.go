@@ -14,11 +14,8 @@ var (
 	boldRe = regexp.MustCompile(`\*\*([^*]+)\*\*`)
 )
 
-// Plain renders Markdown as plain text: links as "text (url)", bold unmarked, list
-// items with a bullet.
-func Plain(md string) string { return plain(md, nil) }
-
-// plain renders md as plain text, passing text (not URLs) through tr when set.
+// plain renders md as plain text — links as "text (url)", bold unmarked, list items
+// with a bullet — passing text (not URLs) through tr when set.
 func plain(md string, tr func(string) string) string {
 	var out []string
 	for _, line := range strings.Split(md, "\n") {
@@ -42,11 +39,8 @@ func plain(md string, tr func(string) string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// HTML renders Markdown as the HTML subset Telegram accepts (<b>, <a href>), every
-// piece of text escaped.
-func HTML(md string) string { return htmlText(md, nil) }
-
-// htmlText renders md as Telegram HTML, passing text (not URLs) through tr when set.
+// htmlText renders md as the HTML subset Telegram accepts (<b>, <a href>), every
+// piece of text escaped, passing text (not URLs) through tr when set.
 func htmlText(md string, tr func(string) string) string {
 	if tr == nil {
 		tr = func(s string) string { return s }

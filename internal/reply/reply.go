@@ -32,17 +32,8 @@ func (rd Renderer) Render(r assistant.Result, f Format) string { return rd.Rende
 // before the closing line of 112/110, which stays last.
 func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string {
 	lang := r.Lang
-	var tr func(string) string
-	if RTL(lang) {
-		tr = Isolate
-	}
-	iso := func(s string) string {
-		if tr != nil {
-			return tr(s)
-		}
-		return s
-	}
-	t := func(id string, data any) string { return esc(iso(rd.Locale.T(lang, id, data)), f) }
+	tr := isolator(lang)
+	t := func(id string, data any) string { return rd.Sentence(lang, id, data, f) }
 	md := func(s string) string {
 		if f == FormatHTML {
 			return htmlText(s, tr)
@@ -81,7 +72,7 @@ func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string
 		} else if r.Stale {
 			parts = append(parts, t("Stale", nil))
 		}
-		title := esc(iso(r.Text.Title), f)
+		title := Text(lang, r.Text.Title, f)
 		if f == FormatHTML {
 			title = "<b>" + title + "</b>"
 		}
@@ -97,7 +88,7 @@ func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string
 	case assistant.KindAskBack:
 		lines := []string{t("AskBack", nil)}
 		for _, a := range r.Alternatives {
-			lines = append(lines, "• "+esc(iso(a.Title), f))
+			lines = append(lines, "• "+Text(lang, a.Title, f))
 		}
 		parts = append(parts, strings.Join(lines, "\n"))
 		parts = append(parts, rd.contact(r, f, md)...)
@@ -108,7 +99,7 @@ func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string
 		if len(r.Alternatives) > 0 {
 			lines := []string{t("NotSureSuggestions", nil)}
 			for _, a := range r.Alternatives {
-				lines = append(lines, "• "+esc(iso(a.Title), f))
+				lines = append(lines, "• "+Text(lang, a.Title, f))
 			}
 			parts = append(parts, strings.Join(lines, "\n"))
 		} else {
@@ -154,10 +145,7 @@ func (rd Renderer) contact(r assistant.Result, f Format, md func(string) string)
 	if r.Contact == nil {
 		return nil
 	}
-	intro := esc(rd.Locale.T(r.Lang, "ContactIntro", nil), f)
-	if RTL(r.Lang) {
-		intro = esc(Isolate(rd.Locale.T(r.Lang, "ContactIntro", nil)), f)
-	}
+	intro := rd.Sentence(r.Lang, "ContactIntro", nil, f)
 	if r.Kind == assistant.KindHuman {
 		intro = ""
 	}
@@ -177,9 +165,9 @@ func (rd Renderer) sources(lang string, tr *content.Translation, f Format) strin
 			urls = append(urls, s.URL)
 		}
 	}
-	line := esc(rd.Locale.T(lang, "SourceLabel", nil), f) + ": " + strings.Join(urls, f.sep())
+	line := Escape(rd.Locale.T(lang, "SourceLabel", nil), f) + ": " + strings.Join(urls, f.sep())
 	if tr.AsOf != "" {
-		line += " (" + esc(rd.Locale.T(lang, "AsOf", map[string]string{"Date": tr.AsOf}), f) + ")"
+		line += " (" + Escape(rd.Locale.T(lang, "AsOf", map[string]string{"Date": tr.AsOf}), f) + ")"
 	}
 	return line
 }
@@ -209,11 +197,36 @@ func firstParagraph(md string) string {
 	return md
 }
 
-func esc(s string, f Format) string {
+// Escape makes s (text as written, by a user or by staff) safe in format f.
+func Escape(s string, f Format) string {
 	if f == FormatHTML {
 		return html.EscapeString(s)
 	}
 	return s
+}
+
+// Text prepares a sentence for a reply in lang: in a right-to-left language its
+// Latin-script runs are isolated (see Isolate), then it is escaped for f. Every
+// sentence a channel shows is made by Text, Sentence or Render: escaping and
+// isolation happen here and nowhere else.
+func Text(lang, s string, f Format) string {
+	if RTL(lang) {
+		s = Isolate(s)
+	}
+	return Escape(s, f)
+}
+
+// Sentence is message id of the locale files in lang, with data, prepared by Text.
+func (rd Renderer) Sentence(lang, id string, data any, f Format) string {
+	return Text(lang, rd.Locale.T(lang, id, data), f)
+}
+
+// isolator returns Isolate for a right-to-left language, else nil.
+func isolator(lang string) func(string) string {
+	if RTL(lang) {
+		return Isolate
+	}
+	return nil
 }
 
 // ContactCard renders the contact topic's card — the first paragraph of its text tr
@@ -222,10 +235,7 @@ func (rd Renderer) ContactCard(lang string, tr *content.Translation, f Format) s
 	if tr == nil {
 		return ""
 	}
-	var iso func(string) string
-	if RTL(lang) {
-		iso = Isolate
-	}
+	iso := isolator(lang)
 	if f == FormatHTML {
 		return htmlText(firstParagraph(tr.Body), iso)
 	}

@@ -23,12 +23,12 @@ func TestIsolate(t *testing.T) {
 }
 
 func TestHTMLEscapes(t *testing.T) {
-	got := HTML("**<b>x</b>** & [click <i>](https://example.org/?a=1&b=2) [js](javascript:alert(1))\n- item <script>")
+	got := htmlText("**<b>x</b>** & [click <i>](https://example.org/?a=1&b=2) [js](javascript:alert(1))\n- item <script>", nil)
 	want := "<b>&lt;b&gt;x&lt;/b&gt;</b> &amp; <a href=\"https://example.org/?a=1&amp;b=2\">click &lt;i&gt;</a> js)\n• item &lt;script&gt;"
 	if got != want {
 		t.Errorf("HTML:\n got %q\nwant %q", got, want)
 	}
-	if strings.Contains(Plain("[a](https://x.org)"), "[") {
+	if strings.Contains(plain("[a](https://x.org)", nil), "[") {
 		t.Error("Plain kept link brackets")
 	}
 }

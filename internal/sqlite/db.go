@@ -322,11 +322,3 @@ func fromNullMillis(ms sql.NullInt64) time.Time {
 	}
 	return time.UnixMilli(ms.Int64)
 }
-
-// nullMillis is millis for a column that is NULL for the zero time.
-func nullMillis(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}

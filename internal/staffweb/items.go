@@ -16,7 +16,7 @@ type topicOption struct {
 
 // topicOptions lists the topics by title in lang, the candidates first.
 func (h *Handler) topicOptions(lang string, cands []handoff.Candidate) []topicOption {
-	c := h.opt.Core().Corpus
+	c := h.opt.Answering().Corpus
 	var first, rest []topicOption
 	for _, cd := range cands {
 		if t := c.Topic(cd.TopicID); t != nil {
@@ -177,7 +177,7 @@ func (h *Handler) learn(kind handoff.Kind) http.HandlerFunc {
 			return
 		}
 		topic := r.PostFormValue("topic")
-		if h.opt.Core().Corpus.Topic(topic) == nil {
+		if h.opt.Answering().Corpus.Topic(topic) == nil {
 			h.fail(w, r, http.StatusBadRequest, "StaffErrorInvalid")
 			return
 		}

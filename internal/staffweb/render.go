@@ -98,7 +98,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		return
 	}
 	lang := uiLang(r)
-	core := h.opt.Core()
+	core := h.opt.Answering()
 	loc := core.Locale
 	t.Funcs(template.FuncMap{
 		"t": func(id string, args ...any) string {

@@ -49,8 +49,9 @@ type Store interface {
 	staff.Store
 }
 
-// Core is the answering core the page shows and tries questions on.
-type Core struct {
+// Answering is what the page shows topics from and tries questions on: the current
+// snapshot of content and locales.
+type Answering struct {
 	Corpus    *content.Corpus
 	Locale    *locale.Bundle
 	Assistant *assistant.Assistant
@@ -61,10 +62,10 @@ type Core struct {
 type Options struct {
 	Store   Store
 	Service *handoff.Service
-	// Core returns the current answering core.
-	Core   func() Core
-	Now    func() time.Time // default time.Now
-	Logger *slog.Logger     // nil: discard
+	// Answering returns what the page answers with now.
+	Answering func() Answering
+	Now       func() time.Time // default time.Now
+	Logger    *slog.Logger     // nil: discard
 	// SessionTTL is how long a login lasts (default 12h).
 	SessionTTL time.Duration
 	// LoginAttempts failed logins per LoginWindow are allowed for one client address,

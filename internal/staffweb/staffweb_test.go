@@ -12,7 +12,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,17 +19,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/clock"
-	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
-	"github.com/oldenburg/ankommen/internal/locale"
-	"github.com/oldenburg/ankommen/internal/nlu"
-	"github.com/oldenburg/ankommen/internal/reply"
-	"github.com/oldenburg/ankommen/internal/search"
 	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/staff"
-	localesfs "github.com/oldenburg/ankommen/locales"
 )
 
 const password = "a long enough password"
@@ -77,7 +71,7 @@ type env struct {
 	srv     *httptest.Server
 	learned int
 	mu      sync.Mutex
-	core    Core
+	core    Answering
 	gated   *gatedStore
 }
 
@@ -89,26 +83,15 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	corpus, _, err := content.Load(os.DirFS("../telegram/testdata/content"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := locale.Load(localesfs.FS, content.Languages, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := search.Build(corpus)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
+	snap := apptest.Load(t, "../conversation/testdata/content")
+	corpus := snap.Corpus
 	e := &env{t: t, db: db, clock: clock.NewFake(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)), notify: &notifier{}}
-	e.core = Core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, nlu.Build(corpus), db).WithTally(db), Renderer: reply.Renderer{Locale: loc}}
+	e.core = Answering{Corpus: corpus, Locale: snap.Locale, Assistant: snap.Assistant(db).WithTally(db), Renderer: snap.Renderer}
 	svc := handoff.NewService(handoff.Options{Store: db, Notifier: e.notify, Now: e.clock.Now,
 		TopicExists: func(id string) bool { return corpus.Topic(id) != nil },
 		OnLearned:   func() { e.mu.Lock(); e.learned++; e.mu.Unlock() }})
 	e.h, err = New(Options{Store: e.store(db), Service: svc, Now: e.clock.Now, Telegram: true, LoginSlowdown: 10 * time.Millisecond,
-		Logger: slog.New(slog.DiscardHandler), Core: func() Core { return e.core }})
+		Logger: slog.New(slog.DiscardHandler), Answering: func() Answering { return e.core }})
 	if err != nil {
 		t.Fatal(err)
 	}

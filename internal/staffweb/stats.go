@@ -83,7 +83,7 @@ func (h *Handler) stats(w http.ResponseWriter, r *http.Request) {
 	d.HasAnswers = d.Total > 0
 	d.Share = handoff.Share(d.Answered, d.NotSure)
 	lang := uiLang(r)
-	loc := h.opt.Core().Locale
+	loc := h.opt.Answering().Locale
 	t := func(id string) string { return loc.T(lang, id, nil) }
 	d.DayChart = dayChart(s.Days, lang, t)
 	d.LangChart = langChart(s.Langs, func(code string) string { return loc.T(lang, "LangName_"+code, nil) }, t)

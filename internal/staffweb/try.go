@@ -38,7 +38,7 @@ func (h *Handler) try(w http.ResponseWriter, r *http.Request) {
 	q := cut(maxTry, trimmed(r.URL.Query().Get("q")))
 	d := tryData{Q: q}
 	if q != "" {
-		core := h.opt.Core()
+		core := h.opt.Answering()
 		a := core.Assistant.WithoutRecording()
 		for _, lang := range append([]string{""}, content.Languages...) {
 			res, err := a.Answer(r.Context(), assistant.Question{Text: q, Lang: lang})

@@ -1,7 +1,8 @@
-// Package telegram is the Telegram channel: it receives updates (long polling or
+// Package telegram is the Telegram transport: it receives updates (long polling or
 // webhook) through github.com/go-telegram/bot, stores each in the inbox before
-// Telegram may forget it, hands questions to the answering core, and sends the replies
-// as Telegram HTML through one outgoing queue that keeps Telegram's limits.
+// Telegram may forget it, hands them to a Handler one at a time per chat, and sends
+// messages as Telegram HTML through one outgoing queue that keeps Telegram's limits
+// and retries. What the bot says is package conversation's.
 package telegram
 
 import (
@@ -19,37 +20,40 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/chat"
-	"github.com/oldenburg/ankommen/internal/content"
-	"github.com/oldenburg/ankommen/internal/handoff"
-	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
-	"github.com/oldenburg/ankommen/internal/reply"
 )
 
-// Answerer answers questions: the assistant.
-type Answerer interface {
-	Answer(ctx context.Context, q assistant.Question) (assistant.Result, error)
+// Update is one update handed to the Handler, with the bot it was sent to.
+type Update struct {
+	*models.Update
+	// ChatID is the chat the update concerns (0: none).
+	ChatID int64
+	// Bot is the bot's own user: its username names it in groups.
+	Bot models.User
 }
 
-// Core is the answering core as the channel uses it for one update.
-type Core struct {
-	Answerer Answerer
-	Corpus   *content.Corpus
-	Locale   *locale.Bundle
-	Renderer reply.Renderer
+// Handler is what the transport hands updates to: the conversation.
+type Handler interface {
+	// Handle handles one update. Messages sent with ctx belong to the update: it
+	// leaves the inbox when they are all done, and handled again after a crash it
+	// sends only those Telegram did not accept yet. Handle must send in the same
+	// order each time it handles the same update.
+	Handle(ctx context.Context, u Update)
+	// Blocked is told that a chat blocked the bot: Telegram answered 403.
+	Blocked(ctx context.Context, chatID int64)
+	// Menus are the command menus Run registers once connected.
+	Menus() []Menu
 }
 
-// Fixed returns a Core function that always returns k.
-func Fixed(k Core) func() Core {
-	if k.Renderer.Locale == nil {
-		k.Renderer = reply.Renderer{Locale: k.Locale}
-	}
-	return func() Core { return k }
+// Menu is the command menu for the users whose Telegram speaks LanguageCode ("":
+// everyone else).
+type Menu struct {
+	LanguageCode string
+	Commands     []models.BotCommand
 }
 
-// Options configure a Channel. Token, Core and Store are required.
+// Options configure a Channel. Token and Store are required.
 type Options struct {
 	Token  string
 	APIURL string // Bot API base URL; "" means Telegram's
@@ -58,23 +62,16 @@ type Options struct {
 	WebhookURL    string
 	WebhookSecret string
 
-	// Core returns the answering core; it is called once for each update, whose
-	// handling then keeps to that core, so that content can be reloaded while the
-	// bot runs (see app.Live).
-	Core    func() Core
-	Store   chat.Store
+	Store   chat.Inbox
 	Metrics *metrics.Metrics // nil: none
 	Logger  *slog.Logger     // nil: discard
 
 	// Limits of the outgoing queue; the zero value means DefaultLimits.
 	Limits Limits
-	// SendRetryLimit is how long a reply is retried while Telegram answers 429 or
+	// SendRetryLimit is how long a message is retried while Telegram answers 429 or
 	// 5xx or cannot be reached, counted from the update's arrival (default 24h);
 	// then it is given up, counted and logged.
 	SendRetryLimit time.Duration
-	// FloodLimit messages a user may send per FloodWindow (default 20 a minute).
-	FloodLimit  int
-	FloodWindow time.Duration
 	// Workers handle updates in parallel, each chat's in order (default 16).
 	Workers int
 	// PollTimeout is the long-polling timeout (default 50s).
@@ -87,35 +84,23 @@ type Options struct {
 	// Retry is the wait between attempts of start-up calls and failed polls
 	// (default 1s, doubling up to 30s).
 	Retry time.Duration
-	// Now is the clock of flood control and of stored times (default time.Now).
+	// Now is the clock of stored times and of the retry limit (default time.Now).
 	Now func() time.Time
-
-	// Handoffs stores conversations with the city team; nil switches handing
-	// questions to people off (the contact card is still shown).
-	Handoffs handoff.Conversations
-	// Retention is what /privacy and the consent line say about how long things are
-	// kept (default handoff.DefaultRetention).
-	Retention handoff.Retention
-	// StaffChatID is a chat new handoffs are posted to; 0: none.
-	StaffChatID int64
-	// StaffURL is the staff page's base URL for links in the staff chat
-	// (e.g. https://bot.example.org/staff); "": no links.
-	StaffURL string
 }
 
-// Channel is the Telegram channel.
+// Channel is the Telegram transport.
 type Channel struct {
 	opt     Options
 	bot     *bot.Bot
 	api     *apiClient
-	store   chat.Store
-	chats   *chatCache
-	flood   *flood
+	store   chat.Inbox
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	now     func() time.Time
 
-	me models.User // set by Run before any update is handled
+	// set by Run before any update is handled
+	me      models.User
+	handler Handler
 
 	shards []*shard
 	// appends waiting for the next inbox transaction (see accept)
@@ -132,7 +117,6 @@ type Channel struct {
 	queue    *queue
 	sendCtx  context.Context
 	cancel   context.CancelFunc
-	topics   sync.Map // lang → []string: topic ids in title order
 }
 
 // New returns a Channel. It makes no network call: Run does.
@@ -140,8 +124,8 @@ func New(opt Options) (*Channel, error) {
 	switch {
 	case opt.Token == "":
 		return nil, errors.New("telegram: no bot token")
-	case opt.Core == nil || opt.Store == nil:
-		return nil, errors.New("telegram: Core and Store are required")
+	case opt.Store == nil:
+		return nil, errors.New("telegram: Store is required")
 	case opt.WebhookURL != "" && opt.WebhookSecret == "":
 		return nil, errors.New("telegram: webhook mode needs a secret")
 	}
@@ -154,12 +138,6 @@ func New(opt Options) (*Channel, error) {
 	}
 	if opt.SendRetryLimit <= 0 {
 		opt.SendRetryLimit = 24 * time.Hour
-	}
-	if opt.FloodLimit <= 0 {
-		opt.FloodLimit = 20
-	}
-	if opt.FloodWindow <= 0 {
-		opt.FloodWindow = time.Minute
 	}
 	if opt.Workers <= 0 {
 		opt.Workers = 16
@@ -179,17 +157,12 @@ func New(opt Options) (*Channel, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.Retention == (handoff.Retention{}) {
-		opt.Retention = handoff.DefaultRetention
-	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Channel{
 		opt:      opt,
 		store:    opt.Store,
-		chats:    newChatCache(opt.Store),
-		flood:    newFlood(opt.FloodLimit, opt.FloodWindow, opt.Now),
 		metrics:  opt.Metrics,
 		log:      opt.Logger,
 		now:      opt.Now,
@@ -219,15 +192,12 @@ func New(opt Options) (*Channel, error) {
 		bot.WithServerURL(opt.APIURL),
 		bot.WithHTTPClient(opt.PollTimeout, c.api),
 		bot.WithNotAsyncHandlers(),
-		bot.WithDefaultHandler(c.onOther),
-		bot.WithMiddlewares(c.withTurn, c.floodControl),
 		bot.WithErrorsHandler(func(err error) { c.log.Error("telegram library", "err", c.api.redact(err)) }),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", c.api.redact(err))
 	}
 	c.bot = b
-	c.registerHandlers()
 	return c, nil
 }
 
@@ -253,11 +223,15 @@ var allowedUpdates = []string{
 	models.AllowedUpdateCallbackQuery, models.AllowedUpdateMyChatMember,
 }
 
-// Run connects to Telegram and handles updates until ctx ends; then it stops taking
-// updates, lets the ones in hand finish (sends included, up to DrainTimeout), writes
-// the done marks and returns. It returns an error only when the bot cannot work at
-// all (Telegram rejects the token or the webhook URL).
-func (c *Channel) Run(ctx context.Context) error {
+// Run connects to Telegram and hands updates to h until ctx ends; then it stops
+// taking updates, lets the ones in hand finish (sends included, up to DrainTimeout),
+// writes the done marks and returns. It returns an error only when the bot cannot
+// work at all (Telegram rejects the token or the webhook URL).
+func (c *Channel) Run(ctx context.Context, h Handler) error {
+	if h == nil {
+		return errors.New("telegram: Run needs a Handler")
+	}
+	c.handler = h
 	// sendCtx outlives ctx: it ends only when the drain deadline passes.
 	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -312,7 +286,7 @@ func (c *Channel) Run(ctx context.Context) error {
 		c.dispatch(r)
 	}
 
-	go c.setCommands(ctx)
+	go c.setMenus(ctx)
 	go c.prune(ctx)
 
 	var runErr error
@@ -465,11 +439,21 @@ func (c *Channel) poll(ctx context.Context) error {
 	return nil
 }
 
-// blocked marks a chat inactive after a 403.
+// blocked tells the handler that a chat blocked the bot.
 func (c *Channel) blocked(chatID int64) {
 	c.log.Info("telegram: chat blocked the bot; no more messages to it", "chat_id", chatID)
-	if err := c.chats.setActive(context.WithoutCancel(c.sendCtx), chatID, false); err != nil {
-		c.log.Error("cannot mark chat inactive", "chat_id", chatID, "err", err)
+	c.handler.Blocked(context.WithoutCancel(c.sendCtx), chatID)
+}
+
+// setMenus registers the handler's command menus.
+func (c *Channel) setMenus(ctx context.Context) {
+	for _, m := range c.handler.Menus() {
+		_, err := retry(ctx, c, "setMyCommands", func() (bool, error) {
+			return c.bot.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: m.Commands, LanguageCode: m.LanguageCode})
+		})
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("cannot register the command menu", "language_code", m.LanguageCode, "err", err)
+		}
 	}
 }
 
@@ -490,72 +474,4 @@ func (c *Channel) prune(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// chatCache keeps chat settings in memory; writes go through to the store.
-type chatCache struct {
-	store chat.Chats
-	mu    sync.RWMutex
-	m     map[int64]chat.Chat
-}
-
-const maxCachedChats = 100_000
-
-func newChatCache(s chat.Chats) *chatCache { return &chatCache{store: s, m: map[int64]chat.Chat{}} }
-
-func (cc *chatCache) get(ctx context.Context, id int64) (chat.Chat, error) {
-	cc.mu.RLock()
-	c, ok := cc.m[id]
-	cc.mu.RUnlock()
-	if ok {
-		return c, nil
-	}
-	c, err := cc.store.Chat(ctx, id)
-	if errors.Is(err, chat.ErrNotFound) {
-		c, err = chat.Chat{ID: id, Active: true}, nil
-	}
-	if err != nil {
-		return chat.Chat{ID: id, Active: true}, err
-	}
-	cc.put(c)
-	return c, nil
-}
-
-func (cc *chatCache) put(c chat.Chat) {
-	cc.mu.Lock()
-	if len(cc.m) >= maxCachedChats {
-		clear(cc.m)
-	}
-	cc.m[c.ID] = c
-	cc.mu.Unlock()
-}
-
-func (cc *chatCache) setLang(ctx context.Context, id int64, lang string) error {
-	if err := cc.store.SetLang(ctx, id, lang); err != nil {
-		return err
-	}
-	c, _ := cc.get(ctx, id)
-	c.Lang = lang
-	cc.put(c)
-	return nil
-}
-
-func (cc *chatCache) setActive(ctx context.Context, id int64, active bool) error {
-	if err := cc.store.SetActive(ctx, id, active); err != nil {
-		return err
-	}
-	c, _ := cc.get(ctx, id)
-	c.Active = active
-	cc.put(c)
-	return nil
-}
-
-func (cc *chatCache) forget(ctx context.Context, id int64) error {
-	if err := cc.store.Forget(ctx, id); err != nil {
-		return err
-	}
-	cc.mu.Lock()
-	delete(cc.m, id)
-	cc.mu.Unlock()
-	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,9 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oldenburg/ankommen/internal/assistant"
-	"github.com/oldenburg/ankommen/internal/chat"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
+)
+
+var (
+	anna  = tt.User{ID: 101, Lang: "en", Name: "Anna"}
+	bernd = tt.User{ID: 102, Lang: "de-DE", Name: "Bernd"}
+	chen  = tt.User{ID: 103, Lang: "zh-hans", Name: "Chen"}
+	dana  = tt.User{ID: 104, Name: "Dana"}
 )
 
 func TestTooManyRequestsWaitsRetryAfter(t *testing.T) {
@@ -126,7 +130,7 @@ func TestRestartSendsOnlyWhatWasNotAccepted(t *testing.T) {
 		}
 		return nil
 	})
-	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	h.deliver(tt.Text(anna, "the guide, please"))
 	h.api.WaitFor(t, 10*time.Second, "the second piece", func(*tt.Server) bool { return accepted.Load() >= 2 })
 	h.stop()
 	first := h.sentTo(anna.ID)
@@ -182,38 +186,21 @@ func TestPollingSurvivesGetUpdatesFailures(t *testing.T) {
 	}
 }
 
-func TestForbiddenMarksChatInactive(t *testing.T) {
+// TestForbiddenStopsSendingToTheChat: after a 403 the handler is told that the
+// chat blocked the bot, and the rest of the reply is dropped.
+func TestForbiddenStopsSendingToTheChat(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, polling)
-	ctx := context.Background()
 	h.api.FailNext("sendMessage", 1, tt.Forbidden())
-	// The long guide needs several messages: after the 403 the rest is dropped.
-	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	// The guide needs two messages: after the 403 the second is dropped.
+	h.deliver(tt.Text(anna, "the guide, please"))
 	h.api.WaitFor(t, 10*time.Second, "403", func(s *tt.Server) bool { return len(s.Requests("sendMessage")) >= 1 })
 	h.waitIdle()
 	if n := len(h.api.Requests("sendMessage")); n != 1 {
 		t.Errorf("%d sendMessage calls after the 403, want 1: %s", n, h.api.Summary())
 	}
-	c, err := h.db.Chat(ctx, anna.ID)
-	if err != nil || c.Active {
-		t.Fatalf("chat after 403: %+v, %v", c, err)
-	}
-	// Writing again means the user unblocked the bot.
-	h.deliver(tt.Text(anna, "hi"))
-	h.waitTo(anna.ID, 1)
-	if c, _ := h.db.Chat(ctx, anna.ID); !c.Active {
-		t.Error("chat still inactive after a new message")
-	}
-	// my_chat_member tells the same without a failed call.
-	h.deliver(tt.Blocked(bernd))
-	h.waitIdle()
-	if c, err := h.db.Chat(ctx, bernd.ID); err != nil || c.Active {
-		t.Errorf("chat after blocking: %+v, %v", c, err)
-	}
-	h.deliver(tt.Unblocked(bernd))
-	h.waitIdle()
-	if c, _ := h.db.Chat(ctx, bernd.ID); !c.Active {
-		t.Error("chat inactive after unblocking")
+	if got := h.echo.blockedChats(); !slices.Equal(got, []int64{anna.ID}) {
+		t.Errorf("handler told of blocked chats %v, want [%d]", got, anna.ID)
 	}
 }
 
@@ -302,7 +289,7 @@ func TestWebhookSecurity(t *testing.T) {
 		{"wrong secret", update, "wrong", http.MethodPost, http.StatusUnauthorized},
 		{"secret with a different length", update, testSecret + "x", http.MethodPost, http.StatusUnauthorized},
 		{"GET", nil, testSecret, http.MethodGet, http.StatusMethodNotAllowed},
-		{"over 1 MB", append(append([]byte(`{"update_id":2,"message":{"text":"`), bytes.Repeat([]byte("a"), MaxWebhookBody)...), `"}}`...), testSecret, http.MethodPost, http.StatusRequestEntityTooLarge},
+		{"over 1 MB", append(append([]byte(`{"update_id":2,"message":{"text":"`), bytes.Repeat([]byte("a"), maxWebhookBody)...), `"}}`...), testSecret, http.MethodPost, http.StatusRequestEntityTooLarge},
 		{"not JSON", []byte("hello"), testSecret, http.MethodPost, http.StatusBadRequest},
 		{"no update_id", []byte(`{"message":{}}`), testSecret, http.MethodPost, http.StatusBadRequest},
 		{"right secret", update, testSecret, http.MethodPost, http.StatusOK},
@@ -357,39 +344,6 @@ func TestWebhookStoresBeforeRun(t *testing.T) {
 	h.waitIdle()
 }
 
-func TestFloodControl(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, polling, func(o *Options) { o.FloodLimit = 3 })
-	for i := 0; i < 6; i++ {
-		h.deliver(tt.Text(anna, "hi"))
-	}
-	h.deliver(tt.Text(bernd, "hallo")) // another user is not slowed down
-	h.waitTo(bernd.ID, 1)
-	h.waitTo(anna.ID, 4)
-	h.waitIdle()
-	msgs := h.sentTo(anna.ID)
-	if len(msgs) != 4 {
-		t.Fatalf("%d messages to a flooding user, want 3 answers and 1 notice", len(msgs))
-	}
-	mustContain(t, "notice", msgs[3].Params["text"], "a lot of messages")
-	h.deliver(tt.Callback(anna, "v:en:+:work")) // buttons count too: ignored
-	h.waitIdle()
-	if n := len(h.api.Sent("answerCallbackQuery")); n != 0 {
-		t.Errorf("%d callback answers during the pause", n)
-	}
-	// An emergency gets through the pause.
-	h.deliver(tt.Text(anna, "my house is on fire"))
-	h.waitTo(anna.ID, 5)
-	mustContain(t, "emergency during the pause", h.sentTo(anna.ID)[4].Params["text"], "112")
-
-	h.clock.Advance(61 * time.Second)
-	h.deliver(tt.Text(anna, "hi"))
-	h.waitTo(anna.ID, 6)
-	if n := metricSum(t, h, "ankommen_updates_ignored_total", map[string]string{"reason": "flood"}); n != 4 {
-		t.Errorf("flood ignored = %v, want 4", n)
-	}
-}
-
 // TestRateLimits runs with short limits: messages to one chat are spaced PerChat
 // apart, and all messages Global apart.
 func TestRateLimits(t *testing.T) {
@@ -402,7 +356,7 @@ func TestRateLimits(t *testing.T) {
 	lim.GlobalBurst = 1
 	h := newHarness(t, polling, func(o *Options) { o.Limits = lim })
 
-	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	h.deliver(tt.Text(anna, "the guide, please"))
 	users := []tt.User{bernd, chen, dana, {ID: 105, Lang: "en"}, {ID: 106, Lang: "en"}}
 	for _, u := range users {
 		h.deliver(tt.Text(u, "hi"))
@@ -456,10 +410,7 @@ func TestRateLimits(t *testing.T) {
 func TestBadTokenStopsWithClearError(t *testing.T) {
 	t.Parallel()
 	api := tt.New(t)
-	h := &harness{t: t}
-	_ = h
-	core := newHarness(t, polling) // for content, locale and store
-	opt := core.opt
+	opt := newHarness(t, polling).opt // for the store
 	opt.Token = "987654321:ZZZwrongTOKENwrongTOKENwrongTOKEN99"
 	opt.APIURL = api.URL
 	ch, err := New(opt)
@@ -468,7 +419,7 @@ func TestBadTokenStopsWithClearError(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = ch.Run(ctx)
+	err = ch.Run(ctx, &echo{})
 	if err == nil || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") {
 		t.Fatalf("Run: %v", err)
 	}
@@ -494,20 +445,6 @@ func TestNetworkErrorsHideTheToken(t *testing.T) {
 	}
 }
 
-func TestChatStatusUnknownByDefault(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, polling)
-	if _, err := h.db.Chat(context.Background(), anna.ID); err != chat.ErrNotFound {
-		t.Fatalf("a new user is stored before choosing anything: %v", err)
-	}
-	h.deliver(tt.Text(anna, "hi"))
-	h.waitTo(anna.ID, 1)
-	h.waitIdle()
-	if _, err := h.db.Chat(context.Background(), anna.ID); err != chat.ErrNotFound {
-		t.Errorf("answering stored the chat: %v", err)
-	}
-}
-
 // TestShutdownFinishesUpdatesInHand: on shutdown an update being answered is
 // answered completely — every piece of a split reply — and marked done.
 func TestShutdownFinishesUpdatesInHand(t *testing.T) {
@@ -517,7 +454,7 @@ func TestShutdownFinishesUpdatesInHand(t *testing.T) {
 		time.Sleep(40 * time.Millisecond) // a slow Telegram
 		return nil
 	})
-	h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
+	h.deliver(tt.Text(anna, "the guide, please"))
 	h.api.WaitFor(t, 10*time.Second, "the first piece", func(s *tt.Server) bool { return len(s.Requests("sendMessage")) >= 1 })
 	h.stop()
 	msgs := h.sentTo(anna.ID)
@@ -542,7 +479,7 @@ func TestStopWhileTelegramIsDown(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ch.Run(ctx) }()
+	go func() { done <- ch.Run(ctx, h.echo) }()
 	h.api.WaitFor(t, 5*time.Second, "getMe retries", func(s *tt.Server) bool { return len(s.Requests("getMe")) >= 4 })
 	if ch.Ready() == nil {
 		t.Error("ready without Telegram")
@@ -553,45 +490,60 @@ func TestStopWhileTelegramIsDown(t *testing.T) {
 	}
 }
 
-// TestCoreErrors: a failing search gets a polite sentence, never the error text; a
-// failure to record an unanswered question does not cost the user the answer.
-func TestCoreErrors(t *testing.T) {
+// TestCommandMenus: once connected, the handler's menus are registered, one call
+// per language code.
+func TestCommandMenus(t *testing.T) {
 	t.Parallel()
-	fail := &fakeAnswerer{}
-	h := newHarness(t, polling, func(o *Options) {
-		k := o.Core()
-		k.Answerer = fail
-		o.Core = Fixed(k)
-	})
-	fail.set(func(context.Context, assistant.Question) (assistant.Result, error) {
-		return assistant.Result{}, errors.New("bleve: index corrupted at /secret/path")
-	})
-	h.deliver(tt.Text(anna, "Where is the immigration office?"))
-	msg := h.waitTo(anna.ID, 1)[0]
-	mustContain(t, "error reply", msg.Params["text"], "Sorry, something went wrong")
-	if strings.Contains(msg.Params["text"], "bleve") {
-		t.Error("internal error shown to the user")
+	h := newHarness(t, polling)
+	calls := h.api.WaitSent(t, "setMyCommands", 2)
+	var codes []string
+	for _, c := range calls {
+		codes = append(codes, c.Params["language_code"])
+		if !strings.Contains(c.Params["commands"], `"command":"start"`) {
+			t.Errorf("menu %q: %s", c.Params["language_code"], c.Params["commands"])
+		}
 	}
-	fail.set(func(context.Context, assistant.Question) (assistant.Result, error) {
-		return assistant.Result{Kind: assistant.KindNotSure, Lang: "en"}, errors.New("sqlite: disk full")
-	})
-	h.deliver(tt.Text(anna, "xyzzy"))
-	mustContain(t, "not sure despite the error", h.waitTo(anna.ID, 2)[1].Params["text"], "I am not sure")
-	h.waitIdle()
-	if n := metricSum(t, h, "ankommen_answers_total", map[string]string{"outcome": "error"}); n != 1 {
-		t.Errorf("error answers counted: %v", n)
+	slices.Sort(codes)
+	if !slices.Equal(codes, []string{"", "de"}) {
+		t.Errorf("menus for %q, want the default and de", codes)
+	}
+	if got := h.api.Sent("deleteWebhook"); len(got) != 1 {
+		t.Errorf("polling mode: %d deleteWebhook calls, want 1", len(got))
 	}
 }
 
-// fakeAnswerer is an Answerer whose answer a test sets.
-type fakeAnswerer struct {
-	answer atomic.Pointer[func(context.Context, assistant.Question) (assistant.Result, error)]
-}
-
-func (f *fakeAnswerer) set(a func(context.Context, assistant.Question) (assistant.Result, error)) {
-	f.answer.Store(&a)
-}
-
-func (f *fakeAnswerer) Answer(ctx context.Context, q assistant.Question) (assistant.Result, error) {
-	return (*f.answer.Load())(ctx, q)
+// TestSendOutsideAnUpdate: a message sent outside the handling of an update (a staff
+// reply) goes through the same queue; Done hears that it was accepted, that the chat
+// blocked the bot, or, when the channel does not run, that it was not sent.
+func TestSendOutsideAnUpdate(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, polling)
+	result := make(chan error, 1)
+	send := func(chatID int64, text string) error {
+		h.ch.Send(context.Background(), Message{ChatID: chatID, Text: text, Done: func(err error) { result <- err }})
+		select {
+		case err := <-result:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("Done not called")
+			return nil
+		}
+	}
+	if err := send(anna.ID, guideText); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	if n := len(h.sentTo(anna.ID)); n != 2 {
+		t.Errorf("%d pieces, want 2", n)
+	}
+	h.api.FailNext("sendMessage", 1, tt.Forbidden())
+	if err := send(bernd.ID, "hello"); !IsForbidden(err) {
+		t.Errorf("send to a chat that blocked the bot: %v", err)
+	}
+	h.stop()
+	if err := send(chen.ID, "hello"); err == nil || IsForbidden(err) {
+		t.Errorf("send while stopped: %v", err)
+	}
+	if n := len(h.sentTo(chen.ID)); n != 0 {
+		t.Errorf("%d messages sent while stopped", n)
+	}
 }

@@ -4,29 +4,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/go-telegram/bot/models"
+
 	"github.com/oldenburg/ankommen/internal/clock"
-	"github.com/oldenburg/ankommen/internal/content"
-	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
-	"github.com/oldenburg/ankommen/internal/nlu"
-	"github.com/oldenburg/ankommen/internal/reply"
-	"github.com/oldenburg/ankommen/internal/search"
 	"github.com/oldenburg/ankommen/internal/sqlite"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
-	localesfs "github.com/oldenburg/ankommen/locales"
 )
 
 const testSecret = "s3cret-Webhook_token"
@@ -53,13 +48,13 @@ func (b *logBuffer) String() string {
 }
 
 // harness runs a Channel against the fake Bot API, with a real SQLite database and
-// the test content.
+// the echo handler.
 type harness struct {
 	t       testing.TB
 	api     *tt.Server
 	db      *sqlite.DB
 	dbFile  string
-	core    *core
+	echo    *echo
 	clock   *clock.Fake
 	logs    *logBuffer
 	metrics *metrics.Metrics
@@ -78,17 +73,11 @@ const (
 	webhook mode = "webhook"
 )
 
-// newHarness starts a channel in mode on the test content; edit may change the
+// newHarness starts a channel in mode with the echo handler; edit may change the
 // options.
 func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 	tb.Helper()
-	return newHarnessOn(tb, m, os.DirFS("testdata/content"), edit...)
-}
-
-// newHarnessOn starts a channel in mode on the content in contentFS.
-func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)) *harness {
-	tb.Helper()
-	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
+	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}, echo: &echo{}}
 	h.dbFile = filepath.Join(tb.TempDir(), sqlite.FileName)
 	db, err := sqlite.Open(context.Background(), h.dbFile)
 	if err != nil {
@@ -97,13 +86,10 @@ func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)
 	h.db = db
 	tb.Cleanup(func() { db.Close() })
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	core := loadCore(tb, contentFS, logger, db)
-	h.core = core
 	h.metrics = metrics.New()
 	h.opt = Options{
 		Token:        tt.Token,
 		APIURL:       h.api.URL,
-		Core:         Fixed(Core{Answerer: core.Assistant, Corpus: core.Corpus, Locale: core.Locale, Renderer: core.Renderer}),
 		Store:        db,
 		Metrics:      h.metrics,
 		Logger:       logger,
@@ -113,7 +99,6 @@ func newHarnessOn(tb testing.TB, m mode, contentFS fs.FS, edit ...func(*Options)
 		DrainTimeout: 2 * time.Second,
 		Retry:        5 * time.Millisecond,
 		Now:          h.clock.Now,
-		Handoffs:     db,
 	}
 	if m == webhook {
 		h.opt.WebhookURL = "https://bot.example.org/telegram/hook"
@@ -140,6 +125,7 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	h.ch = ch
+	h.echo.setChannel(ch)
 	if h.opt.WebhookURL != "" {
 		mux := http.NewServeMux()
 		mux.Handle(ch.WebhookPath(), ch.WebhookHandler())
@@ -148,7 +134,7 @@ func (h *harness) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)
-	go func() { h.done <- ch.Run(ctx) }()
+	go func() { h.done <- ch.Run(ctx, h.echo) }()
 	h.waitReady()
 }
 
@@ -316,29 +302,67 @@ func httptestRecorder(tb testing.TB, ch *Channel, u map[string]any, id int64) in
 	return rec.Code
 }
 
-// core is the answering core, built as app.Load builds it (app imports this
-// package, so the tests cannot import app).
-type core struct {
-	Corpus    *content.Corpus
-	Locale    *locale.Bundle
-	Assistant *assistant.Assistant
-	Renderer  reply.Renderer
+// echo is the handler of the transport's tests. It answers a text with "echo: "
+// and the text, a text with "guide" in it with guideText and a keyboard (in
+// pieces), and a button with a callback answer; in groups it replies to the
+// message. It records the chats that blocked the bot.
+type echo struct {
+	mu      sync.Mutex
+	ch      *Channel
+	blocked []int64
 }
 
-func loadCore(tb testing.TB, contentFS fs.FS, logger *slog.Logger, rec assistant.Recorder) *core {
-	tb.Helper()
-	corpus, _, err := content.Load(contentFS)
-	if err != nil {
-		tb.Fatal(err)
+// guideText is a reply that takes two messages.
+var guideText = func() string {
+	var paras []string
+	for i := range 40 {
+		paras = append(paras, fmt.Sprintf("Paragraph %d: %s", i+1, strings.Repeat("words & more words ", 8)))
 	}
-	loc, err := locale.Load(localesfs.FS, content.Languages, logger)
-	if err != nil {
-		tb.Fatal(err)
+	return strings.Join(paras, "\n\n")
+}()
+
+func (e *echo) setChannel(ch *Channel) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ch = ch
+}
+
+func (e *echo) Handle(ctx context.Context, u Update) {
+	e.mu.Lock()
+	ch := e.ch
+	e.mu.Unlock()
+	switch {
+	case u.Message != nil && u.Message.Text != "":
+		c := u.Message.Chat
+		m := Message{ChatID: c.ID, Group: c.Type == models.ChatTypeGroup || c.Type == models.ChatTypeSupergroup,
+			Text: "echo: " + html.EscapeString(u.Message.Text)}
+		if strings.Contains(u.Message.Text, "guide") {
+			m.Text = html.EscapeString(guideText)
+			m.Keyboard = &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "ok", CallbackData: "ok"}}}}
+		}
+		if m.Group {
+			m.ReplyTo = u.Message.ID
+		}
+		ch.Send(ctx, m)
+	case u.CallbackQuery != nil:
+		ch.Send(ctx, Message{ChatID: u.CallbackQuery.From.ID, Callback: u.CallbackQuery.ID, Text: "pressed"})
 	}
-	idx, err := search.Build(corpus)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { idx.Close() })
-	return &core{Corpus: corpus, Locale: loc, Assistant: assistant.New(corpus, idx, nlu.Build(corpus), rec), Renderer: reply.Renderer{Locale: loc}}
+}
+
+func (e *echo) Blocked(_ context.Context, chatID int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.blocked = append(e.blocked, chatID)
+}
+
+func (e *echo) blockedChats() []int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]int64(nil), e.blocked...)
+}
+
+// Menus are two menus, the default and the German one.
+func (e *echo) Menus() []Menu {
+	cmds := []models.BotCommand{{Command: "start", Description: "Start"}}
+	return []Menu{{LanguageCode: "", Commands: cmds}, {LanguageCode: "de", Commands: cmds}}
 }

@@ -266,7 +266,7 @@ func trackerFrom(ctx context.Context) *tracker {
 	return t
 }
 
-// handle runs the handlers for r. Its context does not end with Run's: an update in
+// handle hands r to the handler. Its context does not end with Run's: an update in
 // hand is finished, sends included, unless the drain deadline passes.
 func (c *Channel) handle(r record) {
 	c.active.Add(1)
@@ -287,7 +287,7 @@ func (c *Channel) handle(r record) {
 		}
 		r.upd = &u
 	}
-	c.bot.ProcessUpdate(ctx, r.upd)
+	c.handler.Handle(ctx, Update{Update: r.upd, ChatID: chatOf(r.upd), Bot: c.me})
 }
 
 // finish is called when an update and all its calls are done. An update whose calls

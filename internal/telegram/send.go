@@ -3,75 +3,123 @@ package telegram
 import (
 	"context"
 	"errors"
-	"github.com/oldenburg/ankommen/internal/reply"
+	"fmt"
 	"html"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
 
-// t localizes a message id in lang and escapes it for Telegram HTML.
-func (k Core) t(lang, id string) string {
-	return html.EscapeString(bidi(lang, k.Locale.T(lang, id, nil)))
+// Message is one thing the bot says in a chat: a new message, an edit of one it
+// sent, or the answer to a tap on a button.
+type Message struct {
+	ChatID int64
+	// Group is true for a group chat: the group limit applies.
+	Group bool
+	// Text is Telegram HTML; a new message is split below Telegram's limit at
+	// paragraph boundaries. For a callback answer it is the plain-text notice ("":
+	// none).
+	Text string
+	// Keyboard goes with the last piece.
+	Keyboard *models.InlineKeyboardMarkup
+	// ReplyTo is a message the first piece replies to (0: none); ThreadID the
+	// forum topic.
+	ReplyTo  int
+	ThreadID int
+	// Edit, when set, replaces the text and keyboard of that message of the bot.
+	Edit int
+	// Callback, when set, answers that callback query instead: it stops the
+	// button's spinner. It goes beside the chat's queue, at once.
+	Callback string
+	// Urgent is an emergency: it goes ahead of the global limit.
+	Urgent bool
+	// Done, when set, is called once: nil when Telegram accepted every piece, else
+	// the first error (IsForbidden tells a chat that blocked the bot).
+	Done func(error)
 }
 
-// bidi isolates Latin-script runs (office names, numbers, commands) in right-to-left
-// languages, as the answers do.
-func bidi(lang, s string) string {
-	if reply.RTL(lang) {
-		return reply.Isolate(s)
+// Send queues m in the outgoing queue. With the ctx of Handler.Handle, m belongs to
+// the update being handled (see Handler); with any other (staff replies, notices)
+// it is sent only while Run runs, else Done gets an error at once.
+func (c *Channel) Send(ctx context.Context, m Message) {
+	done := m.Done
+	if done == nil {
+		done = func(error) {}
 	}
-	return s
-}
-
-// days renders n days with the plural forms of lang (Arabic has six), for the
-// messages that name a retention period.
-func (k Core) days(lang string, n int) string { return k.Locale.N(lang, "Days", n, nil) }
-
-// raw localizes a message id in lang as plain text (buttons, notices).
-func (k Core) raw(lang, id string) string { return k.Locale.T(lang, id, nil) }
-
-// tData is t with template data.
-func (k Core) tData(lang, id string, data any) string {
-	return html.EscapeString(bidi(lang, k.Locale.T(lang, id, data)))
-}
-
-type sendOpts struct {
-	urgent bool // an emergency: ahead of the global limit
-}
-
-// sendText sends HTML to the turn's chat, split below Telegram's limit at paragraph
-// boundaries; the keyboard goes with the last piece. In groups it replies to the
-// message it answers.
-func (c *Channel) sendText(ctx context.Context, t *turn, text string, kb *models.InlineKeyboardMarkup, opts ...sendOpts) {
-	var o sendOpts
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	if !t.chat.Active && t.chatID != 0 {
-		c.metrics.Call("sendMessage", "dropped")
+	tr := trackerFrom(ctx)
+	if tr == nil && !c.running.Load() {
+		done(fmt.Errorf("telegram: not connected: %w", errStopped))
 		return
 	}
-	pieces := Split(text, MaxMessage)
+	switch {
+	case m.Callback != "":
+		p := &bot.AnswerCallbackQueryParams{CallbackQueryID: m.Callback, Text: m.Text}
+		c.enqueue(ctx, m, "answerCallbackQuery", false, done, func(ctx context.Context) error {
+			_, err := c.bot.AnswerCallbackQuery(ctx, p)
+			return err
+		})
+	case m.Edit != 0:
+		p := &bot.EditMessageTextParams{
+			ChatID:             m.ChatID,
+			MessageID:          m.Edit,
+			Text:               m.Text,
+			ParseMode:          models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+			ReplyMarkup:        m.Keyboard,
+		}
+		c.enqueue(ctx, m, "editMessageText", true, done, func(ctx context.Context) error {
+			_, err := c.bot.EditMessageText(ctx, p)
+			if err != nil && errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
+				return nil // the same page twice
+			}
+			return err
+		})
+	default:
+		c.sendPieces(ctx, m, done)
+	}
+}
+
+// sendPieces sends m's text in pieces below Telegram's limit; done hears of the
+// last piece, or of the first that failed.
+func (c *Channel) sendPieces(ctx context.Context, m Message, done func(error)) {
+	pieces := Split(m.Text, MaxMessage)
+	if len(pieces) == 0 {
+		done(nil)
+		return
+	}
+	var mu sync.Mutex
+	left := len(pieces)
+	var first error
+	each := func(err error) {
+		mu.Lock()
+		if err != nil && first == nil {
+			first = err
+		}
+		left--
+		last, e := left == 0, first
+		mu.Unlock()
+		if last {
+			done(e)
+		}
+	}
 	for i, piece := range pieces {
 		p := &bot.SendMessageParams{
-			ChatID:             t.chatID,
+			ChatID:             m.ChatID,
 			Text:               piece,
 			ParseMode:          models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+			MessageThreadID:    m.ThreadID,
 		}
-		if t.msg != nil {
-			p.MessageThreadID = t.msg.MessageThreadID
-			if t.group && i == 0 {
-				p.ReplyParameters = &models.ReplyParameters{MessageID: t.msg.ID, AllowSendingWithoutReply: true}
-			}
+		if i == 0 && m.ReplyTo != 0 {
+			p.ReplyParameters = &models.ReplyParameters{MessageID: m.ReplyTo, AllowSendingWithoutReply: true}
 		}
-		if i == len(pieces)-1 && kb != nil {
-			p.ReplyMarkup = kb
+		if i == len(pieces)-1 && m.Keyboard != nil {
+			p.ReplyMarkup = m.Keyboard
 		}
-		c.enqueue(ctx, t, "sendMessage", o.urgent, true, func(ctx context.Context) error {
+		c.enqueue(ctx, m, "sendMessage", true, each, func(ctx context.Context) error {
 			_, err := c.bot.SendMessage(ctx, p)
 			if isParseError(err) {
 				// Rendering keeps to the tags Telegram knows, so this should not happen;
@@ -85,38 +133,9 @@ func (c *Channel) sendText(ctx context.Context, t *turn, text string, kb *models
 	}
 }
 
-// editText replaces the text and keyboard of a message the bot sent (topic pages).
-func (c *Channel) editText(ctx context.Context, t *turn, msgID int, text string, kb *models.InlineKeyboardMarkup) {
-	p := &bot.EditMessageTextParams{
-		ChatID:             t.chatID,
-		MessageID:          msgID,
-		Text:               text,
-		ParseMode:          models.ParseModeHTML,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
-		ReplyMarkup:        kb,
-	}
-	c.enqueue(ctx, t, "editMessageText", false, true, func(ctx context.Context) error {
-		_, err := c.bot.EditMessageText(ctx, p)
-		if err != nil && errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
-			return nil // the same page twice
-		}
-		return err
-	})
-}
-
-// answerCallback stops the button's spinner, with a short notice (plain text) when
-// text is set.
-func (c *Channel) answerCallback(ctx context.Context, id, text string) {
-	t := turnFrom(ctx)
-	p := &bot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}
-	c.enqueue(ctx, t, "answerCallbackQuery", false, false, func(ctx context.Context) error {
-		_, err := c.bot.AnswerCallbackQuery(ctx, p)
-		return err
-	})
-}
-
-// enqueue puts one call in the outgoing queue, tied to the update being handled.
-func (c *Channel) enqueue(ctx context.Context, t *turn, method string, urgent, limited bool, do func(context.Context) error) {
+// enqueue puts one call in the outgoing queue, tied to the update being handled
+// when ctx carries one.
+func (c *Channel) enqueue(ctx context.Context, m Message, method string, limited bool, done func(error), do func(context.Context) error) {
 	tr := trackerFrom(ctx)
 	var since time.Time
 	if tr != nil {
@@ -124,6 +143,7 @@ func (c *Channel) enqueue(ctx context.Context, t *turn, method string, urgent, l
 		if sent {
 			c.metrics.Call(method, "sent_before")
 			c.log.Debug("call accepted before the restart; not sent again", "update_id", tr.updateID, "seq", seq, "method", method)
+			done(nil)
 			return
 		}
 		tr.add()
@@ -142,24 +162,31 @@ func (c *Channel) enqueue(ctx context.Context, t *turn, method string, urgent, l
 		}
 	}
 	c.queue.add(&call{
-		chatID:  t.chatID,
-		group:   t.group,
+		chatID:  m.ChatID,
+		group:   m.Group,
 		limited: limited,
-		urgent:  urgent,
+		urgent:  m.Urgent,
 		method:  method,
 		since:   since,
 		do:      do,
 		done: func(err error) {
 			if err != nil {
 				if k, _ := classify(err); k != errAborted && k != errForbidden {
-					c.log.Warn("telegram call failed", "method", method, "chat_id", t.chatID, "err", err)
+					c.log.Warn("telegram call failed", "method", method, "chat_id", m.ChatID, "err", err)
 				}
 			}
+			done(err)
 			if tr != nil {
 				tr.done(err)
 			}
 		},
 	})
+}
+
+// IsForbidden reports whether err says that the chat blocked the bot (403).
+func IsForbidden(err error) bool {
+	k, _ := classify(err)
+	return err != nil && k == errForbidden
 }
 
 func isParseError(err error) bool {
@@ -168,8 +195,3 @@ func isParseError(err error) bool {
 
 // plainText turns Telegram HTML into plain text.
 func plainText(s string) string { return html.UnescapeString(stripTags(s)) }
-
-// button is an inline button with callback data; label is plain text.
-func button(label string, data callbackData) models.InlineKeyboardButton {
-	return models.InlineKeyboardButton{Text: label, CallbackData: data.String()}
-}

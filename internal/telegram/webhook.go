@@ -9,9 +9,9 @@ import (
 	"net/url"
 )
 
-// MaxWebhookBody is the largest webhook request body read; Telegram's updates are far
+// maxWebhookBody is the largest webhook request body read; Telegram's updates are far
 // smaller.
-const MaxWebhookBody = 1 << 20
+const maxWebhookBody = 1 << 20
 
 // SecretHeader carries the webhook secret.
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
@@ -46,7 +46,7 @@ func (c *Channel) WebhookHandler() http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {

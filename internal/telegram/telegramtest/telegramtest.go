@@ -4,7 +4,6 @@
 package telegramtest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -188,16 +187,6 @@ func (s *Server) Close() {
 	s.Server.Close()
 }
 
-// Release lets hanging calls answer.
-func (s *Server) Release() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		close(s.release)
-		s.release = make(chan struct{})
-	}
-}
-
 // Script adds a scripted answer for method: f sees each call in turn and returns an
 // answer, or nil to answer normally. Several scripts of a method are tried in order.
 func (s *Server) Script(method string, f func(Request) *Response) {
@@ -307,13 +296,6 @@ func (s *Server) Sent(methods ...string) []Request {
 		}
 	}
 	return out
-}
-
-// Reset forgets the recorded calls.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reqs = nil
 }
 
 // WaitFor waits until cond holds for the recorded calls, and fails the test after
@@ -538,11 +520,4 @@ func params(r *http.Request) map[string]string {
 		}
 	}
 	return out
-}
-
-// WaitIdle waits until no getUpdates call is needed to drain the queued updates.
-func (s *Server) WaitIdle(ctx context.Context) {
-	for s.Pending() > 0 && ctx.Err() == nil {
-		time.Sleep(5 * time.Millisecond)
-	}
 }

@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"fmt"
 	"sync/atomic"
 	"time"
 )
@@ -36,8 +37,8 @@ func message(chat map[string]any, from User, extra map[string]any) map[string]an
 	return m
 }
 
-// PrivateChat is the private chat with u.
-func PrivateChat(u User) map[string]any {
+// privateChat is the private chat with u.
+func privateChat(u User) map[string]any {
 	return map[string]any{"id": u.ID, "type": "private", "first_name": u.json()["first_name"]}
 }
 
@@ -48,7 +49,7 @@ func GroupChat(id int64) map[string]any {
 
 // Text is a text message from u in their private chat.
 func Text(u User, text string) map[string]any {
-	return TextIn(PrivateChat(u), u, text)
+	return TextIn(privateChat(u), u, text)
 }
 
 // TextIn is a text message from u in chat. A leading /command gets its entity.
@@ -99,12 +100,12 @@ func Media(u User, kind string) map[string]any {
 	case "video_note":
 		v = map[string]any{"file_id": "vn", "file_unique_id": "u6", "length": 1, "duration": 1}
 	}
-	return map[string]any{"message": message(PrivateChat(u), u, map[string]any{kind: v})}
+	return map[string]any{"message": message(privateChat(u), u, map[string]any{kind: v})}
 }
 
 // Edited is an edited text message from u.
 func Edited(u User, text string) map[string]any {
-	m := message(PrivateChat(u), u, map[string]any{"text": text, "edit_date": time.Now().Unix()})
+	m := message(privateChat(u), u, map[string]any{"text": text, "edit_date": time.Now().Unix()})
 	return map[string]any{"edited_message": m}
 }
 
@@ -115,10 +116,11 @@ func ChannelPost(chatID int64, text string) map[string]any {
 }
 
 // Callback is a press on a button with data under a message of the bot in u's chat.
+// Its id starts with CallbackPrefix(u).
 func Callback(u User, data string) map[string]any {
 	return map[string]any{"callback_query": map[string]any{
-		"id": "cb" + time.Now().Format("150405.000000000"), "from": u.json(), "chat_instance": "ci", "data": data,
-		"message": map[string]any{"message_id": 7, "date": time.Now().Unix(), "chat": PrivateChat(u), "text": "…",
+		"id": CallbackPrefix(u) + time.Now().Format("150405.000000000"), "from": u.json(), "chat_instance": "ci", "data": data,
+		"message": map[string]any{"message_id": 7, "date": time.Now().Unix(), "chat": privateChat(u), "text": "…",
 			"from": map[string]any{"id": BotID, "is_bot": true, "first_name": "Ankommen"}},
 	}}
 }
@@ -136,8 +138,12 @@ func Unblocked(u User) map[string]any {
 func memberUpdate(u User, from, to string) map[string]any {
 	bot := map[string]any{"id": BotID, "is_bot": true, "first_name": "Ankommen"}
 	return map[string]any{"my_chat_member": map[string]any{
-		"chat": PrivateChat(u), "from": u.json(), "date": time.Now().Unix(),
+		"chat": privateChat(u), "from": u.json(), "date": time.Now().Unix(),
 		"old_chat_member": map[string]any{"status": from, "user": bot},
 		"new_chat_member": map[string]any{"status": to, "user": bot, "until_date": 0},
 	}}
 }
+
+// CallbackPrefix starts the id of every callback query of u: answerCallbackQuery
+// calls name it, not the chat.
+func CallbackPrefix(u User) string { return fmt.Sprintf("cb%d-", u.ID) }

@@ -1,16 +1,15 @@
-package telegram
+package conversation
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
-	"sync"
 
-	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/reply"
+	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
 // Handing a question to the city team. The not-sure reply, "Ask a person" and
@@ -19,66 +18,64 @@ import (
 // stores the chat id with the question (a handoff); until staff close the handoff,
 // the user's messages go to it and the bot does not answer them, except emergencies.
 
-var _ handoff.Notifier = (*Channel)(nil)
-
 // consentOffered reports whether the turn may offer handing the question over:
 // handoffs are on and the chat is a private one (a group's id is no person's).
-func (c *Channel) consentOffered(t *turn) bool {
+func (c *Conversation) consentOffered(t *turn) bool {
 	return c.opt.Handoffs != nil && !t.group && t.chatID != 0
 }
 
 // consentLine says what handing over stores and for how long.
-func (c *Channel) consentLine(k Core, lang string) string {
+func (c *Conversation) consentLine(k Answering, lang string) string {
 	return k.tData(lang, "HandoffConsentLine", map[string]any{"Days": k.days(lang, c.opt.Retention.HandoffDays)})
 }
 
 // consentButton hands the recorded question ref (or none) to the city team.
-func consentButton(k Core, lang, ref string) models.InlineKeyboardButton {
+func consentButton(k Answering, lang, ref string) models.InlineKeyboardButton {
 	return button(k.raw(lang, "ButtonHandoff"), callbackData{kind: cbConsent, lang: lang, ref: ref})
 }
 
 // contactReply is the contact card with, where it may be offered, the consent line
 // and button: the answer to "Ask a person" and /contact.
-func (c *Channel) contactReply(t *turn, card, lang string) (string, *models.InlineKeyboardMarkup) {
+func (c *Conversation) contactReply(t *turn, card, lang string) (string, *models.InlineKeyboardMarkup) {
 	if !c.consentOffered(t) {
 		return card, nil
 	}
-	return card + "\n\n" + c.consentLine(t.core, lang),
-		&models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{consentButton(t.core, lang, "")}}}
+	return card + "\n\n" + c.consentLine(t.ans, lang),
+		&models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{consentButton(t.ans, lang, "")}}}
 }
 
 // onConsent opens a handoff: the user tapped "Send my question to the city team".
-func (c *Channel) onConsent(ctx context.Context, t *turn, d callbackData) {
+func (c *Conversation) onConsent(ctx context.Context, t *turn, d callbackData) {
 	if !c.consentOffered(t) {
-		c.answerCallback(ctx, t.cb.ID, t.core.raw(t.lang, "StaleButton"))
+		c.answerCallback(ctx, t, t.ans.raw(t.lang, "StaleButton"))
 		return
 	}
 	h, created, err := c.opt.Handoffs.OpenHandoff(ctx, handoff.Opening{ChatID: t.chatID, Lang: d.lang, Ref: d.ref, At: c.now()})
 	if err != nil {
 		c.log.Error("cannot open a handoff", "chat_id", t.chatID, "err", err)
-		c.answerCallback(ctx, t.cb.ID, t.core.raw(d.lang, "Error"))
+		c.answerCallback(ctx, t, t.ans.raw(d.lang, "Error"))
 		return
 	}
-	c.answerCallback(ctx, t.cb.ID, "")
+	c.answerCallback(ctx, t, "")
 	t.lang = d.lang
 	switch {
 	case !created:
-		c.sendText(ctx, t, t.core.t(d.lang, "HandoffAlreadyOpen"), nil)
+		c.reply(ctx, t, t.ans.t(d.lang, "HandoffAlreadyOpen"), nil)
 		return
 	case h.Text != "":
-		c.sendText(ctx, t, t.core.t(d.lang, "HandoffOpened"), nil)
+		c.reply(ctx, t, t.ans.t(d.lang, "HandoffOpened"), nil)
 	default:
-		c.sendText(ctx, t, t.core.t(d.lang, "HandoffOpenedAsk"), nil)
+		c.reply(ctx, t, t.ans.t(d.lang, "HandoffOpenedAsk"), nil)
 	}
 	c.metrics.Escalation("handoff")
 	c.log.Info("handoff opened", "chat_id", t.chatID, "handoff", h.ID, "lang", h.Lang, "with_question", h.Text != "")
-	c.notifyStaff(t.core, h)
+	c.notifyStaff(t.ans, h)
 }
 
 // toHandoff passes a text message to the chat's open handoff. It reports whether
 // the message was dealt with; an emergency is passed on and still answered by the
 // core (false), like a message of a chat without an open handoff.
-func (c *Channel) toHandoff(ctx context.Context, t *turn) bool {
+func (c *Conversation) toHandoff(ctx context.Context, t *turn) bool {
 	if c.opt.Handoffs == nil || t.group || t.chatID == 0 {
 		return false
 	}
@@ -97,36 +94,36 @@ func (c *Channel) toHandoff(ctx context.Context, t *turn) bool {
 		return false // closed meanwhile: the bot answers again
 	case err != nil:
 		c.log.Error("cannot store a message of a handoff", "chat_id", t.chatID, "handoff", h.ID, "err", err)
-		c.sendText(ctx, t, t.core.t(t.lang, "Error"), nil)
+		c.reply(ctx, t, t.ans.t(t.lang, "Error"), nil)
 		return true
 	}
 	c.log.Debug("message passed to the city team", "chat_id", t.chatID, "handoff", h.ID, "text", t.text)
-	if e, ok := t.core.Answerer.(interface{ IsEmergency(string) bool }); ok && e.IsEmergency(t.text) {
+	if t.ans.Answerer.IsEmergency(t.text) {
 		return false
 	}
-	c.sendText(ctx, t, t.core.t(h.Lang, "HandoffForwarded"), nil)
+	c.reply(ctx, t, t.ans.t(h.Lang, "HandoffForwarded"), nil)
 	return true
 }
 
 // Deliver sends a staff reply to the handoff's user, marked as coming from the city
 // team (handoff.Notifier).
-func (c *Channel) Deliver(h handoff.Handoff, text string, done func(error)) {
+func (c *Conversation) Deliver(h handoff.Handoff, text string, done func(error)) {
 	ch, err := c.chats.get(context.Background(), h.ChatID)
 	if err == nil && !ch.Active {
 		done(handoff.ErrBlocked)
 		return
 	}
-	k := c.opt.Core()
-	body := "<b>" + k.t(h.Lang, "StaffReplyHeader") + "</b>\n" + html.EscapeString(text)
+	k := c.opt.Answering()
+	body := "<b>" + k.t(h.Lang, "StaffReplyHeader") + "</b>\n" + reply.Escape(text, reply.FormatHTML)
 	c.post(h.ChatID, body, func(err error) { done(deliveryError(err)) })
 }
 
 // Closed tells the user that the city team closed the conversation (handoff.Notifier).
-func (c *Channel) Closed(h handoff.Handoff) {
+func (c *Conversation) Closed(h handoff.Handoff) {
 	if ch, err := c.chats.get(context.Background(), h.ChatID); err == nil && !ch.Active {
 		return
 	}
-	k := c.opt.Core()
+	k := c.opt.Answering()
 	c.post(h.ChatID, k.t(h.Lang, "HandoffClosed"), func(err error) {
 		if err != nil {
 			c.log.Warn("cannot tell the user that the handoff is closed", "chat_id", h.ChatID, "handoff", h.ID, "err", err)
@@ -139,7 +136,7 @@ func deliveryError(err error) error {
 	if err == nil {
 		return nil
 	}
-	if k, _ := classify(err); k == errForbidden {
+	if telegram.IsForbidden(err) {
 		return handoff.ErrBlocked
 	}
 	return fmt.Errorf("%w: %v", handoff.ErrUndelivered, err)
@@ -150,7 +147,7 @@ const maxNotice = 600
 
 // notifyStaff posts a new handoff to the staff chat, if one is configured. The
 // notice is in German, the staff's language.
-func (c *Channel) notifyStaff(k Core, h handoff.Handoff) {
+func (c *Conversation) notifyStaff(k Answering, h handoff.Handoff) {
 	if c.opt.StaffChatID == 0 {
 		return
 	}
@@ -163,7 +160,7 @@ func (c *Channel) notifyStaff(k Core, h handoff.Handoff) {
 	}
 	msg := k.tData("de", "StaffTelegramNewHandoff", map[string]any{"ID": h.ID, "Lang": h.Lang, "Text": text})
 	if c.opt.StaffURL != "" {
-		msg += "\n" + html.EscapeString(fmt.Sprintf("%s/handoffs/%d", c.opt.StaffURL, h.ID))
+		msg += "\n" + reply.Escape(fmt.Sprintf("%s/handoffs/%d", c.opt.StaffURL, h.ID), reply.FormatHTML)
 	}
 	c.post(c.opt.StaffChatID, msg, func(err error) {
 		if err != nil {
@@ -173,50 +170,7 @@ func (c *Channel) notifyStaff(k Core, h handoff.Handoff) {
 }
 
 // post sends Telegram HTML to a chat outside the handling of an update (staff
-// replies and notices), split below Telegram's limit, through the outgoing queue.
-// done is called once: nil when every piece was accepted, else the first error.
-func (c *Channel) post(chatID int64, text string, done func(error)) {
-	if !c.running.Load() {
-		done(fmt.Errorf("telegram: not connected: %w", errStopped))
-		return
-	}
-	pieces := Split(text, MaxMessage)
-	var mu sync.Mutex
-	left := len(pieces)
-	var first error
-	for _, piece := range pieces {
-		p := &bot.SendMessageParams{
-			ChatID:             chatID,
-			Text:               piece,
-			ParseMode:          models.ParseModeHTML,
-			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
-		}
-		c.queue.add(&call{
-			chatID:  chatID,
-			group:   chatID < 0,
-			limited: true,
-			method:  "sendMessage",
-			do: func(ctx context.Context) error {
-				_, err := c.bot.SendMessage(ctx, p)
-				if isParseError(err) {
-					c.log.Error("telegram rejected the HTML; sending plain text", "err", err)
-					p.Text, p.ParseMode = plainText(p.Text), ""
-					_, err = c.bot.SendMessage(ctx, p)
-				}
-				return err
-			},
-			done: func(err error) {
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
-				}
-				left--
-				last, e := left == 0, first
-				mu.Unlock()
-				if last {
-					done(e)
-				}
-			},
-		})
-	}
+// replies and notices); done is called once with the result.
+func (c *Conversation) post(chatID int64, text string, done func(error)) {
+	c.send.Send(context.Background(), telegram.Message{ChatID: chatID, Group: chatID < 0, Text: text, Done: done})
 }

@@ -1,9 +1,10 @@
-package telegram
+package conversation
 
 import (
 	"slices"
 	"testing"
 
+	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/assistant"
 )
 
@@ -16,16 +17,15 @@ func TestFromCodeNeighbours(t *testing.T) {
 		"be": "en", "sr": "en", "fr": "en", "xx": "en", "!!": "en",
 		"": "",
 	} {
-		if got := FromCode(code); got != want {
-			t.Errorf("FromCode(%q) = %q, want %q", code, got, want)
+		if got := fromCode(code); got != want {
+			t.Errorf("fromCode(%q) = %q, want %q", code, got, want)
 		}
 	}
 }
 
 // TestStaleKeyboard: an answer from a stale translation offers the German text.
 func TestStaleKeyboard(t *testing.T) {
-	h := newHarness(t, polling)
-	k := Fixed(Core{Answerer: h.core.Assistant, Corpus: h.core.Corpus, Locale: h.core.Locale, Renderer: h.core.Renderer})()
+	k := answering(apptest.Load(t, testContent), nil)
 	topic := k.Corpus.Topic(k.Corpus.IDs[0])
 	r := assistant.Result{Kind: assistant.KindAnswer, Lang: "en", AnswerLang: "en", Topic: topic, Stale: true}
 	r.Text, _ = topic.Best("en")

@@ -1,10 +1,9 @@
-package telegram
+package conversation
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +11,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf16"
 
+	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/chat"
+	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
 
@@ -47,11 +49,37 @@ func TestConversation(t *testing.T) {
 	}
 }
 
+// user returns a user of its own for a subtest: subtests share the bot but not
+// their chats, so each sets up what it needs and runs in any order.
+func (h *harness) user(lang string) tt.User {
+	h.nextUser++
+	return tt.User{ID: 2000 + h.nextUser, Lang: lang, Name: "User"}
+}
+
+// callbacksOf returns the answered callback queries of u.
+func (h *harness) callbacksOf(u tt.User) []tt.Request {
+	var out []tt.Request
+	for _, r := range h.api.Sent("answerCallbackQuery") {
+		if strings.HasPrefix(r.Params["callback_query_id"], tt.CallbackPrefix(u)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// waitCallbacksOf waits for n answered callback queries of u.
+func (h *harness) waitCallbacksOf(u tt.User, n int) []tt.Request {
+	h.t.Helper()
+	h.api.WaitFor(h.t, 10*time.Second, "callback answers", func(*tt.Server) bool { return len(h.callbacksOf(u)) >= n })
+	return h.callbacksOf(u)
+}
+
 func testConversation(t *testing.T, m mode) {
 	h := newHarness(t, m)
 	ctx := context.Background()
 
 	t.Run("start with language picker", func(t *testing.T) {
+		anna := h.user("en")
 		h.deliver(tt.Text(anna, "/start"))
 		msg := h.waitTo(anna.ID, 1)[0]
 		mustContain(t, "welcome", msg.Params["text"], "Welcome!", "choose your language")
@@ -67,44 +95,46 @@ func testConversation(t *testing.T, m mode) {
 	})
 
 	t.Run("start in German by language_code, addressed with @name", func(t *testing.T) {
+		bernd := h.user("de-DE")
 		h.deliver(tt.Text(bernd, "/start@"+tt.Username))
 		mustContain(t, "welcome", h.waitTo(bernd.ID, 1)[0].Params["text"], "Willkommen!")
 	})
 
 	t.Run("language picker stores the choice", func(t *testing.T) {
+		anna := h.user("en")
 		h.deliver(tt.Callback(anna, "l:de"))
-		h.waitCallbacks(1)
-		msgs := h.waitTo(anna.ID, 2)
-		mustContain(t, "confirmation", msgs[1].Params["text"], "Ich antworte Ihnen jetzt auf Deutsch")
+		h.waitCallbacksOf(anna, 1)
+		msgs := h.waitTo(anna.ID, 1)
+		mustContain(t, "confirmation", msgs[0].Params["text"], "Ich antworte Ihnen jetzt auf Deutsch")
 		c, err := h.db.Chat(ctx, anna.ID)
 		if err != nil || c.Lang != "de" {
 			t.Fatalf("stored chat = %+v, %v", c, err)
 		}
 		h.deliver(tt.Text(anna, "/help"))
-		mustContain(t, "help after choosing German", h.waitTo(anna.ID, 3)[2].Params["text"], "Schreiben Sie Ihre Frage")
-		h.deliver(tt.Callback(anna, "l:en"))
-		h.waitTo(anna.ID, 4)
+		mustContain(t, "help after choosing German", h.waitTo(anna.ID, 2)[1].Params["text"], "Schreiben Sie Ihre Frage")
 	})
 
 	t.Run("a question in another language is answered in it, with a switch button", func(t *testing.T) {
-		n := len(h.sentTo(anna.ID)) // anna chose English above
+		anna := h.user("en")
+		h.deliver(tt.Callback(anna, "l:en"))
+		h.waitTo(anna.ID, 1)
 		h.deliver(tt.Text(anna, "Wo ist das Ausländerbüro, bitte?"))
-		msg := h.waitTo(anna.ID, n+1)[n]
+		msg := h.waitTo(anna.ID, 2)[1]
 		mustContain(t, "answer in German", msg.Params["text"], "Quelle:")
 		if !slices.Contains(msg.Data(), "l:de") {
 			t.Errorf("keyboard %v lacks the switch to German", msg.Data())
 		}
 		h.deliver(tt.Text(anna, "ok"))
-		msg = h.waitTo(anna.ID, n+2)[n+1]
+		msg = h.waitTo(anna.ID, 3)[2]
 		if slices.Contains(msg.Data(), "l:de") || slices.Contains(msg.Data(), "l:en") {
 			t.Errorf("a language-less text offered a language switch: %v", msg.Data())
 		}
 	})
 
 	t.Run("free text gets an answer with buttons", func(t *testing.T) {
-		n := len(h.sentTo(chen.ID))
+		chen := h.user("zh-hans") // unsupported: English
 		h.deliver(tt.Text(chen, "Where is the immigration office?"))
-		msg := h.waitTo(chen.ID, n+1)[n]
+		msg := h.waitTo(chen.ID, 1)[0]
 		mustContain(t, "answer", msg.Params["text"],
 			"<b>Immigration office (Ausländerbüro)</b>",
 			"<b>Ausländerbüro</b>",
@@ -128,9 +158,9 @@ func testConversation(t *testing.T, m mode) {
 	})
 
 	t.Run("not sure: suggestions, contact, and the question recorded", func(t *testing.T) {
-		n := len(h.sentTo(chen.ID))
+		chen := h.user("zh-hans")
 		h.deliver(tt.Text(chen, "xylophone quantum zebra parking"))
-		msg := h.waitTo(chen.ID, n+1)[n]
+		msg := h.waitTo(chen.ID, 1)[0]
 		mustContain(t, "not sure", msg.Params["text"], "I am not sure", "0441 235-0",
 			"The button stores your question and this chat&#39;s number")
 		if data := msg.Data(); len(data) == 0 || !strings.HasPrefix(data[len(data)-1], "c:en:") || len(data[len(data)-1]) != len("c:en:")+16 {
@@ -147,51 +177,52 @@ func testConversation(t *testing.T, m mode) {
 	})
 
 	t.Run("emergency is answered", func(t *testing.T) {
-		n := len(h.sentTo(chen.ID))
+		chen := h.user("zh-hans")
 		h.deliver(tt.Text(chen, "fire! my kitchen is burning"))
-		msg := h.waitTo(chen.ID, n+1)[n]
+		msg := h.waitTo(chen.ID, 1)[0]
 		mustContain(t, "emergency", msg.Params["text"], "Emergency?", "112", "110")
+		h.waitIdle()
+		if n := metricSum(t, h, "ankommen_emergencies_total", nil); n < 1 {
+			t.Errorf("emergencies = %v", n)
+		}
 	})
 
 	t.Run("non-text messages get a localized reply", func(t *testing.T) {
+		dana := h.user("") // no language_code: German
 		kinds := []string{"photo", "sticker", "voice", "document", "location", "contact", "video", "video_note"}
-		n := len(h.sentTo(dana.ID))
 		for _, k := range kinds {
 			h.deliver(tt.Media(dana, k))
 		}
-		msgs := h.waitTo(dana.ID, n+len(kinds))
-		for _, msg := range msgs[n:] {
+		for _, msg := range h.waitTo(dana.ID, len(kinds)) {
 			mustContain(t, "reply to media", msg.Params["text"], "Ich kann nur Text lesen")
 		}
 	})
 
 	t.Run("edited message and channel post", func(t *testing.T) {
-		n := len(h.sentTo(dana.ID))
+		dana := h.user("")
 		h.deliver(tt.Edited(dana, "Wo ist das Ausländerbüro?"))
-		mustContain(t, "edited", h.waitTo(dana.ID, n+1)[n].Params["text"], "Ich lese nur neue Nachrichten")
-		h.deliver(tt.ChannelPost(-1009, "News"))
-		mustContain(t, "channel post", h.waitTo(-1009, 1)[0].Params["text"], "privaten Chat")
+		mustContain(t, "edited", h.waitTo(dana.ID, 1)[0].Params["text"], "Ich lese nur neue Nachrichten")
+		channel := -1000 - dana.ID
+		h.deliver(tt.ChannelPost(channel, "News"))
+		mustContain(t, "channel post", h.waitTo(channel, 1)[0].Params["text"], "privaten Chat")
 	})
 
 	t.Run("stale and unknown buttons get a polite answer", func(t *testing.T) {
-		n := len(h.api.Sent("answerCallbackQuery"))
+		chen := h.user("zh-hans")
 		for _, d := range []string{"t:en:gone-topic", "v:en:+:gone-topic", "zz:1", "t:xx:work", "", "p:en:-3"} {
 			h.deliver(tt.Callback(chen, d))
 		}
-		cbs := h.waitCallbacks(n + 6)
-		for _, cb := range cbs[n:] {
+		for _, cb := range h.waitCallbacksOf(chen, 6) {
 			mustContain(t, "stale button", cb.Params["text"], "This button is out of date")
 		}
 	})
 
 	t.Run("votes are stored per topic", func(t *testing.T) {
-		n := len(h.api.Sent("answerCallbackQuery"))
+		chen, dana := h.user("zh-hans"), h.user("")
 		h.deliver(tt.Callback(chen, "v:en:+:work"))
 		h.deliver(tt.Callback(dana, "v:de:-:work"))
-		cbs := h.waitCallbacks(n + 2)
-		texts := []string{cbs[n].Params["text"], cbs[n+1].Params["text"]}
-		slices.Sort(texts)
-		mustContain(t, "vote notices", strings.Join(texts, "|"), "Danke! Schade", "Thank you for your feedback!")
+		mustContain(t, "vote notice", h.waitCallbacksOf(chen, 1)[0].Params["text"], "Thank you for your feedback!")
+		mustContain(t, "vote notice", h.waitCallbacksOf(dana, 1)[0].Params["text"], "Danke! Schade")
 		h.waitIdle()
 		votes, err := h.db.VotesByTopic(ctx)
 		if err != nil {
@@ -203,40 +234,47 @@ func testConversation(t *testing.T, m mode) {
 	})
 
 	t.Run("topic and person buttons", func(t *testing.T) {
-		n := len(h.sentTo(chen.ID))
+		chen := h.user("zh-hans")
 		h.deliver(tt.Callback(chen, "t:en:naturalisation"))
-		mustContain(t, "topic", h.waitTo(chen.ID, n+1)[n].Params["text"], "<b>Naturalisation</b>")
+		mustContain(t, "topic", h.waitTo(chen.ID, 1)[0].Params["text"], "<b>Naturalisation</b>")
 		h.deliver(tt.Callback(chen, "h:en:work"))
-		mustContain(t, "person", h.waitTo(chen.ID, n+2)[n+1].Params["text"], "reach a person", `<a href="tel:04412350">0441 235-0</a>`)
+		mustContain(t, "person", h.waitTo(chen.ID, 2)[1].Params["text"], "reach a person", `<a href="tel:04412350">0441 235-0</a>`)
 	})
 
 	t.Run("topics are paged", func(t *testing.T) {
-		n := len(h.sentTo(chen.ID))
+		chen := h.user("zh-hans")
 		h.deliver(tt.Text(chen, "/topics"))
-		msg := h.waitTo(chen.ID, n+1)[n]
+		msg := h.waitTo(chen.ID, 1)[0]
 		mustContain(t, "topics page", msg.Params["text"], "page 1 of 2")
 		data := msg.Data()
-		if len(data) != TopicsPerPage+1 || data[0] != "t:en:emergency" || data[len(data)-1] != "p:en:1" {
+		if len(data) != topicsPerPage+1 || data[0] != "t:en:emergency" || data[len(data)-1] != "p:en:1" {
 			t.Errorf("page 1 keyboard = %v", data)
 		}
-		e := len(h.api.Sent("editMessageText"))
 		h.deliver(tt.Callback(chen, "p:en:1"))
-		edits := h.api.WaitSent(t, "editMessageText", e+1)
-		edit := edits[e]
+		var edit tt.Request
+		h.api.WaitFor(t, 10*time.Second, "the page edit", func(s *tt.Server) bool {
+			for _, r := range s.Sent("editMessageText") {
+				if r.Int("chat_id") == chen.ID {
+					edit = r
+					return true
+				}
+			}
+			return false
+		})
 		mustContain(t, "page 2", edit.Params["text"], "page 2 of 2")
-		if edit.Int("message_id") != 7 || !slices.Contains(edit.Data(), "p:en:0") || len(edit.Data()) != 11-TopicsPerPage+1 {
+		if edit.Int("message_id") != 7 || !slices.Contains(edit.Data(), "p:en:0") || len(edit.Data()) != 11-topicsPerPage+1 {
 			t.Errorf("page 2 edit: message %d, keyboard %v", edit.Int("message_id"), edit.Data())
 		}
 	})
 
 	t.Run("contact, privacy, forget, unknown command", func(t *testing.T) {
-		n := len(h.sentTo(bernd.ID))
+		bernd := h.user("de-DE")
 		h.deliver(tt.Callback(bernd, "l:uk"))
 		h.deliver(tt.Text(bernd, "/contact"))
 		h.deliver(tt.Text(bernd, "/privacy"))
 		h.deliver(tt.Text(bernd, "/forget"))
 		h.deliver(tt.Text(bernd, "/frobnicate"))
-		msgs := h.waitTo(bernd.ID, n+5)[n:]
+		msgs := h.waitTo(bernd.ID, 5)
 		mustContain(t, "language chosen", msgs[0].Params["text"], "українською")
 		// The test content has no Ukrainian contact topic: the English one is shown.
 		mustContain(t, "contact", msgs[1].Params["text"], "<b>Integration officer</b>", "integration@example.org",
@@ -255,29 +293,29 @@ func testConversation(t *testing.T, m mode) {
 	})
 
 	t.Run("commands for another bot are ignored", func(t *testing.T) {
-		n := len(h.sentTo(dana.ID))
+		dana := h.user("")
 		h.deliver(tt.Text(dana, "/start@OtherBot"))
 		h.deliver(tt.Text(dana, "/help"))
-		msgs := h.waitTo(dana.ID, n+1)
+		msgs := h.waitTo(dana.ID, 1)
 		h.waitIdle()
-		if len(h.sentTo(dana.ID)) != n+1 {
-			t.Fatalf("got %d replies, want only the one to /help", len(h.sentTo(dana.ID))-n)
+		if len(h.sentTo(dana.ID)) != 1 {
+			t.Fatalf("got %d replies, want only the one to /help", len(h.sentTo(dana.ID)))
 		}
-		mustContain(t, "help", msgs[n].Params["text"], "/topics")
+		mustContain(t, "help", msgs[0].Params["text"], "/topics")
 	})
 
 	t.Run("long answers are split at paragraphs", func(t *testing.T) {
-		n := len(h.sentTo(anna.ID))
+		anna := h.user("en")
 		h.deliver(tt.Text(anna, "Is there a detailed guide for newcomers?"))
 		h.api.WaitFor(t, 10*time.Second, "split answer", func(*tt.Server) bool {
 			msgs := h.sentTo(anna.ID)
-			return len(msgs) > n+1 && len(msgs[len(msgs)-1].Data()) > 0
+			return len(msgs) > 1 && len(msgs[len(msgs)-1].Data()) > 0
 		})
-		msgs := h.sentTo(anna.ID)[n:]
+		msgs := h.sentTo(anna.ID)
 		whole := ""
 		for i, msg := range msgs {
 			text := msg.Params["text"]
-			if len16(text) > MaxMessage {
+			if len16(text) > telegram.MaxMessage {
 				t.Errorf("piece %d has %d characters", i, len16(text))
 			}
 			if (i == len(msgs)-1) != (msg.Params["reply_markup"] != "") {
@@ -292,28 +330,23 @@ func testConversation(t *testing.T, m mode) {
 	})
 
 	t.Run("groups: only when addressed", func(t *testing.T) {
-		group := tt.GroupChat(-100200)
+		chen, dana := h.user("zh-hans"), h.user("")
+		groupID := -100000 - chen.ID
+		group := tt.GroupChat(groupID)
 		h.deliver(tt.TextIn(group, chen, "where is the immigration office"))
 		h.deliver(tt.TextIn(group, chen, "@"+tt.Username+" where is the immigration office?"))
 		h.deliver(tt.ReplyTo(group, dana, "Wo ist das Ausländerbüro?"))
 		h.deliver(tt.TextIn(group, chen, "/help@"+tt.Username))
-		msgs := h.waitTo(-100200, 3)
+		msgs := h.waitTo(groupID, 3)
 		h.waitIdle()
-		if len(h.sentTo(-100200)) != 3 {
-			t.Fatalf("%d messages to the group, want 3", len(h.sentTo(-100200)))
+		if len(h.sentTo(groupID)) != 3 {
+			t.Fatalf("%d messages to the group, want 3", len(h.sentTo(groupID)))
 		}
 		mustContain(t, "mention", msgs[0].Params["text"], "Immigration office")
 		mustContain(t, "reply", msgs[1].Params["text"], "Ausländerbüro")
 		mustContain(t, "help", msgs[2].Params["text"], "/topics")
 		if !strings.Contains(msgs[0].Params["reply_parameters"], `"message_id"`) {
 			t.Errorf("group answer is not a reply: %q", msgs[0].Params["reply_parameters"])
-		}
-	})
-
-	t.Run("metrics", func(t *testing.T) {
-		h.waitIdle()
-		if n := metricSum(t, h, "ankommen_emergencies_total", nil); n < 1 {
-			t.Errorf("emergencies = %v", n)
 		}
 	})
 }
@@ -329,7 +362,7 @@ func TestCommandMenus(t *testing.T) {
 	}
 	for _, code := range []string{"", "de", "en", "ar", "uk", "ru", "tr", "fa"} {
 		var cmds []struct{ Command, Description string }
-		if err := json.Unmarshal([]byte(codes[code]), &cmds); err != nil || len(cmds) != len(Commands) {
+		if err := json.Unmarshal([]byte(codes[code]), &cmds); err != nil || len(cmds) != len(commandOrder) {
 			t.Errorf("commands for %q: %v %s", code, err, codes[code])
 			continue
 		}
@@ -345,12 +378,12 @@ func TestCommandMenus(t *testing.T) {
 	}
 }
 
-// TestCoreReload: each update uses the core current when it arrives, so content
+// TestCoreReload: each update uses the snapshot current when it arrives, so content
 // reloaded while the bot runs (app.Live) shows in the next answer.
 func TestCoreReload(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("testdata/content")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(testContent)); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "work.en.md")
@@ -361,16 +394,20 @@ func TestCoreReload(t *testing.T) {
 	if err := os.WriteFile(file, bytes.Replace(data, []byte("title: Working"), []byte("title: Working in Germany"), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var current atomic.Pointer[Core]
+	var current atomic.Pointer[Answering]
 	h := newHarness(t, polling, func(o *Options) {
-		first := o.Core()
+		first := o.Answering()
 		current.Store(&first)
-		o.Core = func() Core { return *current.Load() }
+		o.Answering = func() Answering { return *current.Load() }
 	})
+	anna := h.user("en")
 	h.deliver(tt.Callback(anna, "t:en:work"))
 	mustContain(t, "before", h.waitTo(anna.ID, 1)[0].Params["text"], "<b>Working</b>")
-	edited := loadCore(t, os.DirFS(dir), slog.New(slog.DiscardHandler), nil)
-	current.Store(&Core{Answerer: edited.Assistant, Corpus: edited.Corpus, Locale: edited.Locale, Renderer: edited.Renderer})
+	edited := answering(apptest.Load(t, dir), nil)
+	current.Store(&edited)
 	h.deliver(tt.Callback(anna, "t:en:work"))
 	mustContain(t, "after", h.waitTo(anna.ID, 2)[1].Params["text"], "<b>Working in Germany</b>")
 }
+
+// len16 is the length of s in UTF-16 code units, as Telegram counts.
+func len16(s string) int { return len(utf16.Encode([]rune(s))) }

@@ -1,9 +1,8 @@
-package telegram
+package conversation
 
 import (
 	"context"
 
-	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
@@ -12,103 +11,106 @@ import (
 	"github.com/oldenburg/ankommen/internal/reply"
 )
 
-// Commands are the bot's commands, in menu order. Each has a description message
-// Cmd_<name> in the locale files.
-var Commands = []string{"start", "help", "topics", "language", "contact", "privacy", "forget"}
-
-func (c *Channel) registerHandlers() {
-	handlers := map[string]bot.HandlerFunc{
-		"start":    c.cmdStart,
-		"help":     c.cmdHelp,
-		"topics":   c.cmdTopics,
-		"language": c.cmdLanguage,
-		"contact":  c.cmdContact,
-		"privacy":  c.cmdPrivacy,
-		"forget":   c.cmdForget,
-	}
-	for _, name := range Commands {
-		c.bot.RegisterHandlerMatchFunc(c.isCommand(name), handlers[name])
-	}
-	c.bot.RegisterHandlerMatchFunc(c.isQuestion, c.onQuestion)
-	c.bot.RegisterHandlerMatchFunc(func(u *models.Update) bool { return u.CallbackQuery != nil }, c.onCallback)
+// commands are the handlers of the commands: one line per command.
+var commands = map[string]func(*Conversation, context.Context, *turn){
+	"start":    (*Conversation).cmdStart,
+	"help":     (*Conversation).cmdHelp,
+	"topics":   (*Conversation).cmdTopics,
+	"language": (*Conversation).cmdLanguage,
+	"contact":  (*Conversation).cmdContact,
+	"privacy":  (*Conversation).cmdPrivacy,
+	"forget":   (*Conversation).cmdForget,
 }
 
-func (c *Channel) cmdStart(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
-	c.sendText(ctx, t, t.core.t(t.lang, "Welcome"), languageKeyboard(t.core))
-}
-
-func (c *Channel) cmdHelp(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
-	c.sendText(ctx, t, t.core.t(t.lang, "Help"), topicsKeyboard(t.core, t.lang))
-}
-
-func (c *Channel) cmdLanguage(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
-	c.sendText(ctx, t, t.core.t(t.lang, "LanguagePrompt"), languageKeyboard(t.core))
-}
-
-func (c *Channel) cmdTopics(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
-	text, kb := c.topicsPage(t.core, t.lang, 0)
-	c.sendText(ctx, t, text, kb)
-}
-
-func (c *Channel) cmdContact(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
-	ct := t.core.Corpus.Contact()
-	if ct == nil {
-		c.sendText(ctx, t, t.core.t(t.lang, "Help"), nil)
+// dispatch runs the turn's handler: a command of this bot, a question (text that
+// is no command), a button, or onOther for everything else.
+func (c *Conversation) dispatch(ctx context.Context, t *turn, u *models.Update) {
+	switch {
+	case u.Message != nil && u.Message.Text != "":
+		cmd, isCmd := parseCommand(u.Message.Text, t.me)
+		if !isCmd {
+			c.onQuestion(ctx, t)
+			return
+		}
+		if h := commands[cmd.name]; h != nil && !cmd.other {
+			h(c, ctx, t)
+			return
+		}
+	case u.CallbackQuery != nil:
+		c.onCallback(ctx, t)
 		return
 	}
-	r := c.topicResult(t.core, t.lang, ct)
+	c.onOther(ctx, t, u)
+}
+
+func (c *Conversation) cmdStart(ctx context.Context, t *turn) {
+	c.reply(ctx, t, t.ans.t(t.lang, "Welcome"), languageKeyboard(t.ans))
+}
+
+func (c *Conversation) cmdHelp(ctx context.Context, t *turn) {
+	c.reply(ctx, t, t.ans.t(t.lang, "Help"), topicsKeyboard(t.ans, t.lang))
+}
+
+func (c *Conversation) cmdLanguage(ctx context.Context, t *turn) {
+	c.reply(ctx, t, t.ans.t(t.lang, "LanguagePrompt"), languageKeyboard(t.ans))
+}
+
+func (c *Conversation) cmdTopics(ctx context.Context, t *turn) {
+	text, kb := c.topicsPage(t.ans, t.lang, 0)
+	c.reply(ctx, t, text, kb)
+}
+
+func (c *Conversation) cmdContact(ctx context.Context, t *turn) {
+	ct := t.ans.Corpus.Contact()
+	if ct == nil {
+		c.reply(ctx, t, t.ans.t(t.lang, "Help"), nil)
+		return
+	}
+	r := c.topicResult(t.ans, t.lang, ct)
 	r.Alternatives = nil
-	text, kb := c.contactReply(t, t.core.Renderer.Render(r, reply.FormatHTML), t.lang)
-	c.sendText(ctx, t, text, kb)
+	text, kb := c.contactReply(t, t.ans.Renderer.Render(r, reply.FormatHTML), t.lang)
+	c.reply(ctx, t, text, kb)
 }
 
 // cmdPrivacy says what is stored, why, for how long, and whom to contact.
-func (c *Channel) cmdPrivacy(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
+func (c *Conversation) cmdPrivacy(ctx context.Context, t *turn) {
 	ret := c.opt.Retention
-	text := t.core.tData(t.lang, "PrivacyInfo", map[string]any{"HandoffDays": t.core.days(t.lang, ret.HandoffDays), "QuestionDays": t.core.days(t.lang, ret.QuestionDays)})
-	if ct := t.core.Corpus.Contact(); ct != nil {
+	text := t.ans.tData(t.lang, "PrivacyInfo", map[string]any{"HandoffDays": t.ans.days(t.lang, ret.HandoffDays), "QuestionDays": t.ans.days(t.lang, ret.QuestionDays)})
+	if ct := t.ans.Corpus.Contact(); ct != nil {
 		tr, _ := ct.Best(t.lang)
-		text += "\n\n" + t.core.t(t.lang, "PrivacyContact") + "\n" + t.core.Renderer.ContactCard(t.lang, tr, reply.FormatHTML)
+		text += "\n\n" + t.ans.t(t.lang, "PrivacyContact") + "\n" + t.ans.Renderer.ContactCard(t.lang, tr, reply.FormatHTML)
 	}
-	c.sendText(ctx, t, text, nil)
+	c.reply(ctx, t, text, nil)
 }
 
-func (c *Channel) cmdForget(ctx context.Context, _ *bot.Bot, u *models.Update) {
-	t := turnFrom(ctx)
+func (c *Conversation) cmdForget(ctx context.Context, t *turn) {
 	if err := c.chats.forget(ctx, t.chatID); err != nil {
 		c.log.Error("cannot forget chat", "chat_id", t.chatID, "err", err)
-		c.sendText(ctx, t, t.core.t(t.lang, "Error"), nil)
+		c.reply(ctx, t, t.ans.t(t.lang, "Error"), nil)
 		return
 	}
 	c.flood.forget(t.userID)
 	// The choice is gone: from now on the app's language counts.
 	code := ""
-	if u.Message.From != nil {
-		code = u.Message.From.LanguageCode
+	if t.msg != nil && t.msg.From != nil {
+		code = t.msg.From.LanguageCode
 	}
 	t.lang = uiLang("", code)
 	t.chat = chat.Chat{ID: t.chatID, Active: true}
-	c.sendText(ctx, t, t.core.t(t.lang, "ForgetDone"), nil)
+	c.reply(ctx, t, t.ans.t(t.lang, "ForgetDone"), nil)
 }
 
 // onQuestion hands a text message to the core and sends its reply.
-func (c *Channel) onQuestion(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
+func (c *Conversation) onQuestion(ctx context.Context, t *turn) {
 	if c.toHandoff(ctx, t) {
 		return
 	}
-	r, err := t.core.Answerer.Answer(ctx, assistant.Question{Text: t.text, Preferred: t.lang})
+	r, err := t.ans.Answerer.Answer(ctx, assistant.Question{Text: t.text, Preferred: t.lang})
 	switch {
 	case err != nil && r.Kind == "":
 		c.metrics.Answer("error", t.lang)
 		c.log.Error("the core could not answer", "chat_id", t.chatID, "err", err)
-		c.sendText(ctx, t, t.core.t(t.lang, "Error"), nil)
+		c.reply(ctx, t, t.ans.t(t.lang, "Error"), nil)
 		return
 	case err != nil:
 		// The answer is there, something around it failed (recording the
@@ -130,55 +132,54 @@ func (c *Channel) onQuestion(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 	consent := c.consentOffered(t)
 	extra := ""
 	if consent && (r.Kind == assistant.KindNotSure || r.Kind == assistant.KindAskBack || r.Kind == assistant.KindHuman) && r.Contact != nil {
-		extra = c.consentLine(t.core, r.Lang)
+		extra = c.consentLine(t.ans, r.Lang)
 	}
-	text := t.core.Renderer.RenderWith(r, reply.FormatHTML, extra)
-	kb := resultKeyboard(t.core, r, consent)
+	text := t.ans.Renderer.RenderWith(r, reply.FormatHTML, extra)
+	kb := resultKeyboard(t.ans, r, consent)
 	// Written in another language than the chat's choice: answered in that language,
 	// with one tap to keep it.
 	if t.chat.Lang != "" && r.Lang != t.chat.Lang && r.Kind != assistant.KindUnsupported && content.IsLanguage(r.Lang) {
-		b := button("🌐 "+t.core.raw(r.Lang, "NativeName_"+r.Lang), callbackData{kind: cbLang, lang: r.Lang})
+		b := button("🌐 "+t.ans.raw(r.Lang, "NativeName_"+r.Lang), callbackData{kind: cbLang, lang: r.Lang})
 		if kb == nil {
 			kb = &models.InlineKeyboardMarkup{}
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{b})
 	}
-	c.sendText(ctx, t, text, kb, sendOpts{urgent: r.Kind == assistant.KindEmergency})
+	c.reply(ctx, t, text, kb, r.Kind == assistant.KindEmergency)
 }
 
 // onCallback handles a button.
-func (c *Channel) onCallback(ctx context.Context, _ *bot.Bot, _ *models.Update) {
-	t := turnFrom(ctx)
+func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 	cb := t.cb
 	d, ok := parseCallback(cb.Data)
 	var topic *content.Topic
 	if ok && (d.kind == cbTopic || d.kind == cbVote) {
 		// The topic may be gone since the button was sent.
-		topic = t.core.Corpus.Topic(d.topic)
+		topic = t.ans.Corpus.Topic(d.topic)
 		ok = topic != nil
 	}
 	if !ok {
 		c.log.Info("stale or unknown button", "chat_id", t.chatID)
-		c.answerCallback(ctx, cb.ID, t.core.raw(t.lang, "StaleButton"))
+		c.answerCallback(ctx, t, t.ans.raw(t.lang, "StaleButton"))
 		return
 	}
 	switch d.kind {
 	case cbLang:
 		if err := c.chats.setLang(ctx, t.chatID, d.lang); err != nil {
 			c.log.Error("cannot store the language choice", "chat_id", t.chatID, "err", err)
-			c.answerCallback(ctx, cb.ID, t.core.raw(t.lang, "Error"))
+			c.answerCallback(ctx, t, t.ans.raw(t.lang, "Error"))
 			return
 		}
 		t.lang, t.chat.Lang = d.lang, d.lang
-		c.answerCallback(ctx, cb.ID, "")
-		c.sendText(ctx, t, t.core.t(d.lang, "LanguageChosen"), topicsKeyboard(t.core, d.lang))
+		c.answerCallback(ctx, t, "")
+		c.reply(ctx, t, t.ans.t(d.lang, "LanguageChosen"), topicsKeyboard(t.ans, d.lang))
 	case cbTopic:
-		c.answerCallback(ctx, cb.ID, "")
+		c.answerCallback(ctx, t, "")
 		c.metrics.Answer("topic", d.lang)
-		r := c.topicResult(t.core, d.lang, topic)
-		c.sendText(ctx, t, t.core.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.core, r, false))
+		r := c.topicResult(t.ans, d.lang, topic)
+		c.reply(ctx, t, t.ans.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.ans, r, false))
 	case cbVote:
-		err := c.store.Vote(ctx, chat.Vote{ChatID: t.chatID, TopicID: topic.ID, Lang: d.lang, Helpful: d.helpful, At: c.now()})
+		err := c.opt.Store.Vote(ctx, chat.Vote{ChatID: t.chatID, TopicID: topic.ID, Lang: d.lang, Helpful: d.helpful, At: c.now()})
 		if err != nil {
 			c.log.Error("cannot store a vote", "chat_id", t.chatID, "err", err)
 		}
@@ -186,42 +187,41 @@ func (c *Channel) onCallback(ctx context.Context, _ *bot.Bot, _ *models.Update) 
 		if !d.helpful {
 			id = "FeedbackSorry"
 		}
-		c.answerCallback(ctx, cb.ID, t.core.raw(d.lang, id))
+		c.answerCallback(ctx, t, t.ans.raw(d.lang, id))
 	case cbHuman:
-		c.answerCallback(ctx, cb.ID, "")
+		c.answerCallback(ctx, t, "")
 		c.metrics.Escalation("button")
 		r := assistant.Result{Kind: assistant.KindHuman, Lang: d.lang, Escalated: true}
-		if ct := t.core.Corpus.Contact(); ct != nil {
+		if ct := t.ans.Corpus.Contact(); ct != nil {
 			r.Contact, _ = ct.Best(d.lang)
 		}
-		text, kb := c.contactReply(t, t.core.Renderer.Render(r, reply.FormatHTML), d.lang)
-		c.sendText(ctx, t, text, kb)
+		text, kb := c.contactReply(t, t.ans.Renderer.Render(r, reply.FormatHTML), d.lang)
+		c.reply(ctx, t, text, kb)
 	case cbConsent:
 		c.onConsent(ctx, t, d)
 	case cbPage:
-		c.answerCallback(ctx, cb.ID, "")
-		text, kb := c.topicsPage(t.core, d.lang, d.page)
+		c.answerCallback(ctx, t, "")
+		text, kb := c.topicsPage(t.ans, d.lang, d.page)
 		if m := cb.Message.Message; m != nil {
-			c.editText(ctx, t, m.ID, text, kb)
+			c.edit(ctx, t, m.ID, text, kb)
 		} else {
-			c.sendText(ctx, t, text, kb)
+			c.reply(ctx, t, text, kb)
 		}
 	}
 }
 
 // onOther handles what no other handler matched: unknown commands, media, edited
 // messages, channel posts and membership changes.
-func (c *Channel) onOther(ctx context.Context, _ *bot.Bot, u *models.Update) {
-	t := turnFrom(ctx)
+func (c *Conversation) onOther(ctx context.Context, t *turn, u *models.Update) {
 	switch t.kind {
 	case "command":
-		c.sendText(ctx, t, t.core.t(t.lang, "UnknownCommand")+"\n\n"+t.core.t(t.lang, "Help"), nil)
+		c.reply(ctx, t, t.ans.t(t.lang, "UnknownCommand")+"\n\n"+t.ans.t(t.lang, "Help"), nil)
 	case "media":
-		c.sendText(ctx, t, t.core.t(t.lang, "OnlyText"), nil)
+		c.reply(ctx, t, t.ans.t(t.lang, "OnlyText"), nil)
 	case "edited":
-		c.sendText(ctx, t, t.core.t(t.lang, "EditedMessage"), nil)
+		c.reply(ctx, t, t.ans.t(t.lang, "EditedMessage"), nil)
 	case "channel_post":
-		c.sendText(ctx, t, t.core.t(t.lang, "ChannelPost"), nil)
+		c.reply(ctx, t, t.ans.t(t.lang, "ChannelPost"), nil)
 	case "member":
 		c.memberChanged(ctx, u.MyChatMember)
 	}
@@ -229,7 +229,7 @@ func (c *Channel) onOther(ctx context.Context, _ *bot.Bot, u *models.Update) {
 
 // memberChanged follows the bot's membership: a user who blocks the bot (or a group
 // that removes it) gets nothing more until they write again.
-func (c *Channel) memberChanged(ctx context.Context, m *models.ChatMemberUpdated) {
+func (c *Conversation) memberChanged(ctx context.Context, m *models.ChatMemberUpdated) {
 	var active bool
 	switch m.NewChatMember.Type {
 	case models.ChatMemberTypeBanned, models.ChatMemberTypeLeft:
@@ -246,7 +246,7 @@ func (c *Channel) memberChanged(ctx context.Context, m *models.ChatMemberUpdated
 }
 
 // topicResult presents a topic as the core would answer with it.
-func (c *Channel) topicResult(k Core, lang string, topic *content.Topic) assistant.Result {
+func (c *Conversation) topicResult(k Answering, lang string, topic *content.Topic) assistant.Result {
 	tr, _ := topic.Best(lang)
 	r := assistant.Result{
 		Kind: assistant.KindAnswer, Lang: lang, Topic: topic, Text: tr,
@@ -272,7 +272,7 @@ func (c *Channel) topicResult(k Core, lang string, topic *content.Topic) assista
 // person and related topics under an answer; suggestions under "not sure". With
 // consent, "not sure" and a request for a person offer to send the question to the
 // city team (the reply shows the contact card already).
-func resultKeyboard(k Core, r assistant.Result, consent bool) *models.InlineKeyboardMarkup {
+func resultKeyboard(k Answering, r assistant.Result, consent bool) *models.InlineKeyboardMarkup {
 	lang := r.Lang
 	var rows [][]models.InlineKeyboardButton
 	topicRows := func() {
@@ -327,14 +327,14 @@ func resultKeyboard(k Core, r assistant.Result, consent bool) *models.InlineKeyb
 }
 
 // topicsKeyboard is one button that opens the topic list.
-func topicsKeyboard(k Core, lang string) *models.InlineKeyboardMarkup {
+func topicsKeyboard(k Answering, lang string) *models.InlineKeyboardMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{
 		{button(k.raw(lang, "ButtonTopics"), callbackData{kind: cbPage, lang: lang})},
 	}}
 }
 
 // languageKeyboard is the language picker: each language under its own name.
-func languageKeyboard(k Core) *models.InlineKeyboardMarkup {
+func languageKeyboard(k Answering) *models.InlineKeyboardMarkup {
 	var rows [][]models.InlineKeyboardButton
 	var row []models.InlineKeyboardButton
 	for _, l := range content.Languages {
@@ -349,17 +349,17 @@ func languageKeyboard(k Core) *models.InlineKeyboardMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
 }
 
-// TopicsPerPage is how many topics one page of /topics shows.
-const TopicsPerPage = 8
+// topicsPerPage is how many topics one page of /topics shows.
+const topicsPerPage = 8
 
 // topicsPage is page (from 0) of the topic list in lang; a page past the end shows
 // the last one.
-func (c *Channel) topicsPage(k Core, lang string, page int) (string, *models.InlineKeyboardMarkup) {
+func (c *Conversation) topicsPage(k Answering, lang string, page int) (string, *models.InlineKeyboardMarkup) {
 	ids := c.topicOrder(k, lang)
-	pages := max(1, (len(ids)+TopicsPerPage-1)/TopicsPerPage)
+	pages := max(1, (len(ids)+topicsPerPage-1)/topicsPerPage)
 	page = min(max(page, 0), pages-1)
 	var rows [][]models.InlineKeyboardButton
-	for _, id := range ids[page*TopicsPerPage : min(len(ids), (page+1)*TopicsPerPage)] {
+	for _, id := range ids[page*topicsPerPage : min(len(ids), (page+1)*topicsPerPage)] {
 		tr, _ := k.Corpus.Topic(id).Best(lang)
 		d := callbackData{kind: cbTopic, lang: lang, topic: id}
 		if d.fits() {
@@ -382,7 +382,7 @@ func (c *Channel) topicsPage(k Core, lang string, page int) (string, *models.Inl
 
 // topicOrder returns the topic ids sorted by their titles in lang, the emergency
 // topic first.
-func (c *Channel) topicOrder(k Core, lang string) []string {
+func (c *Conversation) topicOrder(k Answering, lang string) []string {
 	key := topicKey{k.Corpus, lang}
 	if v, ok := c.topics.Load(key); ok {
 		return v.([]string)

@@ -1,4 +1,4 @@
-package telegram
+package conversation
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/oldenburg/ankommen/internal/chat"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
 
@@ -33,7 +34,7 @@ func (h *harness) lastData(chatID int64) string {
 
 // service is the staff side, delivering through the harness's channel.
 func (h *harness) service() *handoff.Service {
-	return handoff.NewService(handoff.Options{Store: h.db, Notifier: h.ch, Now: h.clock.Now, DeliveryWait: 10 * time.Second})
+	return handoff.NewService(handoff.Options{Store: h.db, Notifier: h.c, Now: h.clock.Now, DeliveryWait: 10 * time.Second})
 }
 
 // TestHandoff runs a conversation with the city team end to end: a question the
@@ -247,7 +248,7 @@ func TestHandoffLongReply(t *testing.T) {
 	}
 	whole := ""
 	for _, p := range pieces {
-		if len16(p.Params["text"]) > MaxMessage {
+		if len16(p.Params["text"]) > telegram.MaxMessage {
 			t.Errorf("piece of %d characters", len16(p.Params["text"]))
 		}
 		whole += p.Params["text"] + "\n\n"

@@ -1,42 +1,38 @@
-package telegram
+package conversation
 
 import (
-	"context"
 	"slices"
 
-	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
+// commandOrder are the bot's commands, in menu order. Each has a description message
+// Cmd_<name> in the locale files.
+var commandOrder = []string{"start", "help", "topics", "language", "contact", "privacy", "forget"}
+
 // commandList is the command menu in lang.
-func commandList(k Core, lang string) []models.BotCommand {
-	out := make([]models.BotCommand, 0, len(Commands))
-	for _, name := range Commands {
+func commandList(k Answering, lang string) []models.BotCommand {
+	out := make([]models.BotCommand, 0, len(commandOrder))
+	for _, name := range commandOrder {
 		out = append(out, models.BotCommand{Command: name, Description: k.raw(lang, "Cmd_"+name)})
 	}
 	return out
 }
 
-// setCommands registers the command menu for every supported language, and in
-// English for the others (as FromCode answers them).
-func (c *Channel) setCommands(ctx context.Context) {
-	k := c.opt.Core()
-	set := func(lang, code string) {
-		_, err := retry(ctx, c, "setMyCommands", func() (bool, error) {
-			return c.bot.SetMyCommands(ctx, &bot.SetMyCommandsParams{Commands: commandList(k, lang), LanguageCode: code})
-		})
-		if err != nil && ctx.Err() == nil {
-			c.log.Warn("cannot register the command menu", "lang", lang, "err", err)
-		}
-	}
-	set("en", "")
+// Menus are the command menus (telegram.Handler): in every supported language, and
+// in English for the others (as fromCode answers them).
+func (c *Conversation) Menus() []telegram.Menu {
+	a := c.opt.Answering()
+	menus := []telegram.Menu{{LanguageCode: "", Commands: commandList(a, "en")}}
 	for _, l := range content.Languages {
-		set(l, l)
+		menus = append(menus, telegram.Menu{LanguageCode: l, Commands: commandList(a, l)})
 	}
+	return menus
 }
 
 // sortedTopics returns the topic ids of c sorted by title in lang, by that language's

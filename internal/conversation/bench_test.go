@@ -1,4 +1,4 @@
-package telegram
+package conversation
 
 import (
 	"bytes"
@@ -19,16 +19,17 @@ import (
 	"testing"
 	"time"
 
-	contentfs "github.com/oldenburg/ankommen/content"
+	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/sqlite"
+	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
 
 var benchRate = flag.Int("rate", 2000, "updates a second in the paced benchmarks")
 
-// swapRecorder forwards to the database of the current benchmark run (the core is
-// built once for all runs).
+// swapRecorder forwards to the database of the current benchmark run (the
+// snapshot is built once for all runs).
 type swapRecorder struct{ db atomic.Pointer[sqlite.DB] }
 
 func (s *swapRecorder) RecordUnanswered(ctx context.Context, u assistant.Unanswered) error {
@@ -37,7 +38,7 @@ func (s *swapRecorder) RecordUnanswered(ctx context.Context, u assistant.Unanswe
 
 var (
 	benchOnce  sync.Once
-	benchCore  *core
+	benchAns   Answering
 	benchRec   = &swapRecorder{}
 	benchTexts []string
 )
@@ -47,9 +48,10 @@ var (
 // emergencies and nonsense.
 func benchSetup(b *testing.B) {
 	benchOnce.Do(func() {
-		benchCore = loadCore(b, contentfs.FS, slog.New(slog.DiscardHandler), benchRec)
-		for _, id := range benchCore.Corpus.IDs {
-			for _, tr := range benchCore.Corpus.Topic(id).Langs {
+		snap := apptest.Load(b, apptest.Shipped)
+		benchAns = Answering{Answerer: snap.Assistant(benchRec), Corpus: snap.Corpus, Renderer: snap.Renderer}
+		for _, id := range snap.Corpus.IDs {
+			for _, tr := range snap.Corpus.Topic(id).Langs {
 				benchTexts = append(benchTexts, tr.Questions...)
 			}
 		}
@@ -69,7 +71,7 @@ func benchSetup(b *testing.B) {
 // Latency is from the moment the bot received an update to the moment Telegram
 // accepted its last reply.
 //
-//	go test ./internal/telegram -run '^$' -bench Updates -benchtime 20000x -cpu 2
+//	go test ./internal/conversation -run '^$' -bench Updates -benchtime 20000x -cpu 2
 func BenchmarkUpdates(b *testing.B) {
 	for _, m := range []mode{polling, webhook} {
 		for _, load := range []string{"burst", "paced"} {
@@ -88,12 +90,10 @@ func benchUpdates(b *testing.B, m mode, paced bool) {
 	}
 	defer db.Close()
 	benchRec.db.Store(db)
-	opt := Options{
+	opt := telegram.Options{
 		Token: tt.Token, APIURL: api.URL,
-		Core:  Fixed(Core{Answerer: benchCore.Assistant, Corpus: benchCore.Corpus, Locale: benchCore.Locale, Renderer: benchCore.Renderer}),
 		Store: db, Logger: slog.New(slog.DiscardHandler),
-		Limits:      Limits{Off: true, RetryAfterUnit: time.Second, BackoffMin: time.Millisecond, BackoffMax: 10 * time.Millisecond},
-		FloodLimit:  1 << 30,
+		Limits:      telegram.Limits{Off: true, RetryAfterUnit: time.Second, BackoffMin: time.Millisecond, BackoffMax: 10 * time.Millisecond},
 		PollTimeout: 5 * time.Second,
 		Retry:       time.Millisecond,
 	}
@@ -101,7 +101,11 @@ func benchUpdates(b *testing.B, m mode, paced bool) {
 	if m == webhook {
 		opt.WebhookURL, opt.WebhookSecret = "https://bench.example/hook", testSecret
 	}
-	ch, err := New(opt)
+	ch, err := telegram.New(opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conv, err := New(Options{Answering: fixed(benchAns), Store: db, Sender: ch, Logger: slog.New(slog.DiscardHandler), FloodLimit: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +115,7 @@ func benchUpdates(b *testing.B, m mode, paced bool) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- ch.Run(ctx) }()
+	go func() { done <- ch.Run(ctx, conv) }()
 	for ch.Ready() != nil {
 		time.Sleep(time.Millisecond)
 	}
@@ -134,7 +138,7 @@ func benchUpdates(b *testing.B, m mode, paced bool) {
 	post := func(i int) {
 		received[i] = time.Now()
 		req, _ := http.NewRequest(http.MethodPost, hook.URL, bytes.NewReader(updates[i]))
-		req.Header.Set(SecretHeader, testSecret)
+		req.Header.Set(telegram.SecretHeader, testSecret)
 		resp, err := client.Do(req)
 		if err != nil {
 			b.Error(err)

@@ -1,4 +1,4 @@
-package telegram
+package conversation
 
 import (
 	"cmp"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	contentfs "github.com/oldenburg/ankommen/content"
+	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/content"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
@@ -44,7 +44,7 @@ var outcomeMarks = map[string]string{"answer": "", "ask_back": "AskBack", "hand_
 // carry its outcome's sentence, so a drift of the calibration shows as a failure, not
 // only as a diff.
 func TestGoldenOutcomes(t *testing.T) {
-	h := newHarnessOn(t, polling, contentfs.FS)
+	h := newHarnessOn(t, polling, apptest.Shipped)
 	for i, lang := range content.Languages {
 		t.Run(lang, func(t *testing.T) {
 			u := tt.User{ID: int64(900 + i), Lang: lang}
@@ -64,7 +64,7 @@ func TestGoldenOutcomes(t *testing.T) {
 					}
 				}
 				got := reply.Params["text"]
-				if id := outcomeMarks[kind]; id != "" && !strings.Contains(got, html.EscapeString(firstWords(h.core.Locale.T(lang, id, nil), 3))) {
+				if id := outcomeMarks[kind]; id != "" && !strings.Contains(got, html.EscapeString(firstWords(h.snap.Locale.T(lang, id, nil), 3))) {
 					t.Errorf("%s %q: the reply lacks the %s sentence:\n%s", kind, text, id, got)
 				}
 				if kind == "ask_back" {

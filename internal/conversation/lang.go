@@ -1,4 +1,4 @@
-package telegram
+package conversation
 
 import (
 	"strings"
@@ -23,12 +23,12 @@ var matcher = language.NewMatcher(supported)
 // Dari (prs) and Iranian Persian (pes) are read as Persian.
 var aliases = map[string]string{"prs": "fa", "pes": "fa"}
 
-// FromCode maps Telegram's language_code (an IETF tag such as "en-US" or "uk") to a
+// fromCode maps Telegram's language_code (an IETF tag such as "en-US" or "uk") to a
 // supported language. A language the bot does not speak gets English, which more
 // newcomers read than German — never a neighbour by script or region: the matcher
 // would offer Turkish for Kurdish (ku), Arabic for Sorani (ckb) and Russian for
 // Azerbaijani (az), which would offend their speakers. No code at all gives "".
-func FromCode(code string) string {
+func fromCode(code string) string {
 	code = strings.TrimSpace(code)
 	if code == "" {
 		return ""
@@ -58,7 +58,7 @@ func uiLang(chosen, code string) string {
 	if chosen != "" {
 		return chosen
 	}
-	if l := FromCode(code); l != "" {
+	if l := fromCode(code); l != "" {
 		return l
 	}
 	return content.SourceLang
