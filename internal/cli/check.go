@@ -14,8 +14,12 @@ func runCheck(_ context.Context, env *Env, args []string) int {
 	flags := newFlags(env, "check", "check [--content DIR] [--locales DIR]")
 	var dirs dirFlags
 	dirs.register(flags, env)
-	if code := parse(flags, args); code >= 0 {
+	pos, code := parse(flags, args)
+	if code >= 0 {
 		return code
+	}
+	if !noArgs(env, "check", pos) {
+		return ExitUsage
 	}
 	corpus, issues, err := content.Load(app.ContentFS(dirs.content))
 	if corpus == nil && err != nil {

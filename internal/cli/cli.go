@@ -102,15 +102,39 @@ func newFlags(env *Env, name, usageLine string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args and returns the exit code to use when parsing failed, or -1.
-func parse(fs *flag.FlagSet, args []string) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
+// parse parses args with flags anywhere: before, between and after the other
+// arguments ("ask hello --json"), which it returns in order; after "--" everything
+// is an argument. The second result is the exit code to use when parsing failed
+// (help, or a wrong flag reported on stderr), else -1. Go's flag package alone stops
+// at the first argument and would leave later flags as words of the question.
+func parse(fs *flag.FlagSet, args []string) ([]string, int) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, ExitOK
+			}
+			return nil, ExitUsage
 		}
-		return ExitUsage
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, -1
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), -1
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return -1
+}
+
+// noArgs reports an argument to a command that takes none.
+func noArgs(env *Env, cmd string, pos []string) bool {
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q (%s takes only flags; see ankommen %s --help)\n", cmd, pos[0], cmd, cmd)
+		return false
+	}
+	return true
 }
 
 // dirFlags are the content and locale override directories every command accepts.

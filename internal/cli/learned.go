@@ -22,25 +22,19 @@ const learnedUsage = "learned list|export [--data DIR] [--content DIR]"
 // yet into the phrasing files (phrasings/<lang>.yaml), so that they become content that
 // translators and reviewers see.
 func runLearned(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "export") {
-		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", learnedUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	sub := args[0]
-	fs := newFlags(env, "learned "+sub, learnedUsage)
+	fs := newFlags(env, "learned", learnedUsage)
 	data := dataFlag(fs, env)
 	contentDir := fs.String("content", firstNonEmpty(env.Getenv("ANKOMMEN_CONTENT"), "content"), "content directory to write into (env ANKOMMEN_CONTENT)")
-	if code := parse(fs, args[1:]); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() > 0 {
+	if len(pos) != 1 || (pos[0] != "list" && pos[0] != "export") {
 		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", learnedUsage)
 		return ExitUsage
 	}
-	db, err := openDB(ctx, *data)
+	sub := pos[0]
+	db, err := openDB(ctx, *data, false)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "learned: %v\n", err)
 		return ExitFail
@@ -109,7 +103,7 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 		byFile[file] = append(byFile[file], l)
 	}
 	written := 0
-	code := ExitOK
+	code = ExitOK
 	for _, file := range files {
 		if err := addPhrasings(file, byFile[file]); err != nil {
 			fmt.Fprintf(env.Stderr, "learned export: %v\n", err)

@@ -17,15 +17,16 @@ var sourceHashLine = regexp.MustCompile(`(?m)^source_hash:.*$`)
 // the translators' last step after updating a translation.
 func runStamp(_ context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "stamp", "stamp FILE...")
-	if code := parse(fs, args); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() == 0 {
+	if len(pos) == 0 {
 		fmt.Fprintln(env.Stderr, "stamp: give the translation files that are up to date, e.g. content/naturalisation.en.md")
 		return ExitUsage
 	}
-	code := ExitOK
-	for _, path := range fs.Args() {
+	code = ExitOK
+	for _, path := range pos {
 		if err := stamp(path); err != nil {
 			fmt.Fprintf(env.Stderr, "stamp: %v\n", err)
 			code = ExitFail
