@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -128,16 +127,4 @@ func (l *Live) fingerprint() string {
 		})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// SourceDir returns dir when it is set, else def when def exists on disk (running
-// from the source tree, so that edits take effect), else "" (embedded files).
-func SourceDir(dir, def string) string {
-	if dir != "" {
-		return dir
-	}
-	if fi, err := os.Stat(def); err == nil && fi.IsDir() {
-		return def
-	}
-	return ""
 }

@@ -111,7 +111,11 @@ func runAsk(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "ask: the question is empty; write a question, or give none to read questions from stdin")
 		return ExitUsage
 	}
-	core, ok := loadCore(env, "ask", dirs, nil)
+	src, ok := dirs.sources(env, "ask")
+	if !ok {
+		return ExitUsage
+	}
+	core, ok := loadCore(env, "ask", src, nil)
 	if !ok {
 		return ExitFail
 	}

@@ -137,12 +137,26 @@ func noArgs(env *Env, cmd string, pos []string) bool {
 	return true
 }
 
-// dirFlags are the content and locale override directories every command accepts.
+// dirFlags are --content and --locales, which every command that reads content or
+// locales accepts; ANKOMMEN_CONTENT and ANKOMMEN_LOCALES are their defaults.
 type dirFlags struct{ content, locales string }
 
+// sources applies the one rule for where content and locales come from
+// (app.ResolveSources) and prints its outcome on stderr. It reports false, with the
+// reason on stderr, when a given directory does not exist.
+func (d dirFlags) sources(env *Env, cmd string) (app.Sources, bool) {
+	src, err := app.ResolveSources(d.content, d.locales)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)
+		return app.Sources{}, false
+	}
+	fmt.Fprintln(env.Stderr, src)
+	return src, true
+}
+
 func (d *dirFlags) register(fs *flag.FlagSet, env *Env) {
-	fs.StringVar(&d.content, "content", env.Getenv("ANKOMMEN_CONTENT"), "read content from this directory instead of the embedded content (env ANKOMMEN_CONTENT)")
-	fs.StringVar(&d.locales, "locales", env.Getenv("ANKOMMEN_LOCALES"), "read locale files from this directory instead of the embedded ones (env ANKOMMEN_LOCALES)")
+	fs.StringVar(&d.content, "content", env.Getenv("ANKOMMEN_CONTENT"), "read content from this directory (env ANKOMMEN_CONTENT; default ./content when it exists, else the embedded content)")
+	fs.StringVar(&d.locales, "locales", env.Getenv("ANKOMMEN_LOCALES"), "read locale files from this directory (env ANKOMMEN_LOCALES; default ./locales when it exists, else the embedded ones)")
 }
 
 func logger(env *Env) *slog.Logger {
@@ -160,10 +174,12 @@ func checkLang(env *Env, cmd, lang string) bool {
 	return true
 }
 
-// loadCore loads the answering core from the directories of dirs, reporting a
-// failure on stderr; rec may be nil.
-func loadCore(env *Env, cmd string, dirs dirFlags, rec assistant.Recorder) (*app.Core, bool) {
-	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env), Recorder: rec})
+// loadCore loads the answering core from src, reporting a failure on stderr; rec may
+// be nil.
+func loadCore(env *Env, cmd string, src app.Sources, rec assistant.Recorder) (*app.Core, bool) {
+	opt := src.Options()
+	opt.Logger, opt.Recorder = logger(env), rec
+	core, err := app.Load(opt)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)
 		return nil, false

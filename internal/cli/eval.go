@@ -89,7 +89,11 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	rec := &memRecorder{seen: map[string]bool{}}
-	core, ok := loadCore(env, "eval", dirs, rec)
+	src, ok := dirs.sources(env, "eval")
+	if !ok {
+		return ExitUsage
+	}
+	core, ok := loadCore(env, "eval", src, rec)
 	if !ok {
 		return ExitFail
 	}

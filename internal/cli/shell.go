@@ -26,7 +26,11 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 	if !checkLang(env, "shell", *lang) {
 		return ExitUsage
 	}
-	core, ok := loadCore(env, "shell", dirs, nil)
+	src, ok := dirs.sources(env, "shell")
+	if !ok {
+		return ExitUsage
+	}
+	core, ok := loadCore(env, "shell", src, nil)
 	if !ok {
 		return ExitFail
 	}

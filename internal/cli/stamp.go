@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/content"
 )
 
@@ -26,7 +27,14 @@ func runStamp(_ context.Context, env *Env, args []string) int {
 		return ExitUsage
 	}
 	code = ExitOK
+	shown := map[string]bool{}
 	for _, path := range pos {
+		// stamp reads the German file beside each translation: the rule's
+		// directory is the file's own.
+		if dir := filepath.Dir(path); !shown[dir] {
+			shown[dir] = true
+			fmt.Fprintln(env.Stderr, app.Source{Kind: "content", Dir: dir, Why: "the directory of the files given"})
+		}
 		if err := stamp(path); err != nil {
 			fmt.Fprintf(env.Stderr, "stamp: %v\n", err)
 			code = ExitFail
