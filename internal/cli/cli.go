@@ -46,6 +46,7 @@ func commands() []command {
 		{"eval", "eval [--min F] [--langs de,en] FILE", "measure answers against a question file", runEval},
 		{"serve", "serve [--addr A] [--data DIR] [--webhook-url U]", "run the Telegram bot and the HTTP server", runServe},
 		{"stamp", "stamp FILE...", "mark translation files as up to date with the German text", runStamp},
+		{"i18n", i18nUsage, "write the interface strings to translate, or merge them (make i18n)", runI18n},
 		{"staff", "staff add|list|remove [--data DIR] [NAME]", "manage the accounts of the staff page", runStaff},
 		{"learned", "learned list|export [--data DIR] [--content DIR]", "show learned phrasings, or write them into the content files", runLearned},
 	}
