@@ -2,8 +2,6 @@
 GO ?= go
 export CGO_ENABLED ?= 0
 
-GOI18N = $(GO) run github.com/nicksnyder/go-i18n/v2/goi18n@v2.7.0
-
 .PHONY: test deps vet unit check lint run fuzz bench eval i18n i18n-merge
 
 test: deps vet unit check ## everything CI checks
@@ -44,16 +42,16 @@ eval:
 
 # Translators' workflow (German is the source language, locales/active.de.toml):
 #   make i18n        writes locales/translate.<lang>.toml with every message that is
-#                    missing or whose German text changed, German text inside;
-#                    to add a language, first create an empty locales/active.<lang>.toml
+#                    missing or whose German text changed, German text inside (and
+#                    translate.staff.en.toml for the staff page); it changes no other file.
+#                    To add a language, first create an empty locales/active.<lang>.toml.
 #   (translate the "other"/"one"/… values in those files)
-#   make i18n-merge  merges the translations into active.<lang>.toml and removes the
-#                    translate files; then `make check` shows the coverage table.
+#   make i18n-merge  puts the translations into active.<lang>.toml — only those
+#                    messages' lines change; order and comments stay — removes the
+#                    translate files and runs check (coverage table).
 i18n:
-	cd locales && $(GOI18N) merge -sourceLanguage de -format toml -outdir . active.*.toml
-	@ls locales/translate.*.toml 2>/dev/null || echo "nothing to translate"
+	$(GO) run ./cmd/ankommen i18n --locales locales
 
 i18n-merge:
-	cd locales && $(GOI18N) merge -sourceLanguage de -format toml -outdir . active.*.toml translate.*.toml
-	rm -f locales/translate.*.toml
+	$(GO) run ./cmd/ankommen i18n merge --locales locales
 	$(GO) run ./cmd/ankommen check

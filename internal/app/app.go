@@ -8,6 +8,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -72,19 +73,17 @@ func LocaleFS(dir string) fs.FS {
 	return localesfs.FS
 }
 
-// Load reads and checks content and locales and builds the index. A broken content
-// or locale file is an error naming file and line.
+// Load reads and checks content and locales and builds the index. Broken content
+// and locale files make it fail with an error naming every one of them with its
+// line (a *content.Error and a *locale.Error, joined).
 func Load(opt Options) (*Snapshot, error) {
 	logger := opt.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	corpus, issues, err := content.Load(ContentFS(opt.ContentDir))
-	if err != nil {
-		return nil, err
-	}
-	loc, err := locale.Load(LocaleFS(opt.LocaleDir), content.Languages, logger)
-	if err != nil {
+	corpus, issues, cerr := content.Load(ContentFS(opt.ContentDir))
+	loc, lerr := locale.Load(LocaleFS(opt.LocaleDir), content.Languages, logger)
+	if err := errors.Join(cerr, lerr); err != nil {
 		return nil, err
 	}
 	learned := 0

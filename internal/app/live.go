@@ -4,14 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/locale"
 )
 
 // Live holds the current Snapshot and swaps in a new one when content or locale files
@@ -98,13 +101,53 @@ func (l *Live) load() bool {
 		l.OnReload(err)
 	}
 	if err != nil {
-		l.log.Error("reload failed; the last good content stays live", "err", err)
+		l.logFailure(err)
 		return false
 	}
 	old := l.cur.Swap(c)
 	l.log.Info("content reloaded", "topics", len(c.Corpus.IDs))
 	time.AfterFunc(l.Grace, func() { old.Close() })
 	return true
+}
+
+// logFailure logs every problem of a failed reload, one record each with file and
+// line, then what happens: the last good version stays live.
+func (l *Live) logFailure(err error) {
+	var problems []string
+	files := map[string]bool{}
+	var cerr *content.Error
+	if errors.As(err, &cerr) {
+		for _, i := range content.Errors(cerr.Issues) {
+			i.File = onDisk(l.opt.ContentDir, "content", i.File)
+			problems, files[i.File] = append(problems, i.String()), true
+		}
+	}
+	var lerr *locale.Error
+	if errors.As(err, &lerr) {
+		for _, p := range lerr.Problems {
+			p.File = onDisk(l.opt.LocaleDir, "locales", p.File)
+			problems, files[p.File] = append(problems, p.String()), true
+		}
+	}
+	if len(problems) == 0 { // not a problem of the files (a directory gone, …)
+		l.log.Error("reload failed; the last good content and locales stay live", "err", err)
+		return
+	}
+	for _, p := range problems {
+		l.log.Error("reload failed", "problem", p)
+	}
+	l.log.Error("reload failed; the last good content and locales stay live", "errors", len(problems), "files", len(files))
+}
+
+// onDisk is the path of file in dir as the user knows it ("content/x.de.md").
+func onDisk(dir, def, file string) string {
+	if dir == "" {
+		dir = def
+	}
+	if file == "." {
+		return dir + "/"
+	}
+	return filepath.Join(dir, file)
 }
 
 // Close closes the current Snapshot.
@@ -129,16 +172,4 @@ func (l *Live) fingerprint() string {
 		})
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// SourceDir returns dir when it is set, else def when def exists on disk (running
-// from the source tree, so that edits take effect), else "" (embedded files).
-func SourceDir(dir, def string) string {
-	if dir != "" {
-		return dir
-	}
-	if fi, err := os.Stat(def); err == nil && fi.IsDir() {
-		return def
-	}
-	return ""
 }

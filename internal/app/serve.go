@@ -72,16 +72,22 @@ func NewServer(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 
 func (s *Server) build(ctx context.Context) (err error) {
 	cfg, logger := s.cfg, s.log
+	// The rule every command follows (source.go): files on disk are watched, and an
+	// edit takes effect without a restart.
+	src, err := ResolveSources(cfg.ContentDir, cfg.LocaleDir)
+	if err != nil {
+		return err
+	}
+	logger.Info(src.String())
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	if s.DB, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, sqlite.FileName)); err != nil {
 		return err
 	}
-	// Run from the source tree, serve reads ./content and ./locales from disk, so
-	// that an edit takes effect without a restart; elsewhere the embedded files.
-	contentDir, localeDir := SourceDir(cfg.ContentDir, "content"), SourceDir(cfg.LocaleDir, "locales")
-	if s.Live, err = NewLive(Options{ContentDir: contentDir, LocaleDir: localeDir, Logger: logger, Recorder: s.DB, Tally: s.DB, Learned: s.DB}); err != nil {
+	opt := src.Options()
+	opt.Logger, opt.Recorder, opt.Tally, opt.Learned = logger, s.DB, s.DB, s.DB
+	if s.Live, err = NewLive(opt); err != nil {
 		return err
 	}
 	s.Live.OnReload = s.Metrics.Reload

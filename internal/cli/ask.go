@@ -99,18 +99,23 @@ func runAsk(ctx context.Context, env *Env, args []string) int {
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	var dirs dirFlags
 	dirs.register(fs, env)
-	if code := parse(fs, args); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
 	if !checkLang(env, "ask", *lang) {
 		return ExitUsage
 	}
-	question := strings.Join(fs.Args(), " ")
-	if fs.NArg() > 0 && strings.TrimSpace(question) == "" {
+	question := strings.Join(pos, " ")
+	if len(pos) > 0 && strings.TrimSpace(question) == "" {
 		fmt.Fprintln(env.Stderr, "ask: the question is empty; write a question, or give none to read questions from stdin")
 		return ExitUsage
 	}
-	core, ok := loadCore(env, "ask", dirs, nil)
+	src, ok := dirs.sources(env, "ask")
+	if !ok {
+		return ExitUsage
+	}
+	core, ok := loadCore(env, "ask", src, nil)
 	if !ok {
 		return ExitFail
 	}
@@ -131,20 +136,20 @@ func runAsk(ctx context.Context, env *Env, args []string) int {
 			out.Write(append(b, '\n'))
 		} else {
 			fmt.Fprintln(out, core.Renderer.Render(r, reply.FormatPlain))
-			if fs.NArg() == 0 {
+			if len(pos) == 0 {
 				fmt.Fprintln(out)
 			}
 		}
 		return out.Flush()
 	}
-	if fs.NArg() > 0 {
+	if len(pos) > 0 {
 		if err := answer(question); err != nil {
 			fmt.Fprintf(env.Stderr, "ask: %v\n", err)
 			return ExitFail
 		}
 		return ExitOK
 	}
-	code := ExitOK
+	code = ExitOK
 	n := 0
 	err := readLines(env.Stdin, func(line string, truncated bool) {
 		n++

@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io/fs"
+	"strings"
 
 	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/content"
@@ -14,29 +14,31 @@ func runCheck(_ context.Context, env *Env, args []string) int {
 	flags := newFlags(env, "check", "check [--content DIR] [--locales DIR]")
 	var dirs dirFlags
 	dirs.register(flags, env)
-	if code := parse(flags, args); code >= 0 {
+	pos, code := parse(flags, args)
+	if code >= 0 {
 		return code
 	}
-	corpus, issues, err := content.Load(app.ContentFS(dirs.content))
+	if !noArgs(env, "check", pos) {
+		return ExitUsage
+	}
+	src, ok := dirs.sources(env, "check")
+	if !ok {
+		return ExitUsage
+	}
+	corpus, issues, err := content.Load(app.ContentFS(src.Content.Dir))
 	if corpus == nil && err != nil {
 		fmt.Fprintf(env.Stderr, "check: %v\n", err)
 		return ExitFail
 	}
-	where := func(base string) string {
-		if base == "" {
-			return "content/"
-		}
-		return base + "/"
-	}(dirs.content)
 	errs := 0
 	for _, i := range issues {
-		i.File = where + i.File
+		i.File = inDir(src.Content, i.File)
 		fmt.Fprintln(env.Stdout, i.String())
 		if !i.Warning {
 			errs++
 		}
 	}
-	lerrs := checkLocales(env, app.LocaleFS(dirs.locales), dirs.locales, corpus)
+	lerrs := checkLocales(env, src.Locales, corpus)
 	errs += lerrs
 	warns := len(issues) - len(content.Errors(issues))
 	fmt.Fprintf(env.Stdout, "%d topics in %d languages; %d error(s), %d content warning(s)\n", len(corpus.IDs), countLangs(corpus), errs, warns)
@@ -48,14 +50,11 @@ func runCheck(_ context.Context, env *Env, args []string) int {
 
 // checkLocales reports locale problems and prints the coverage table; it returns the
 // number of errors.
-func checkLocales(env *Env, fsys fs.FS, dir string, corpus *content.Corpus) int {
-	if dir == "" {
-		dir = "locales"
-	}
-	problems, cov := locale.Check(fsys, content.SourceLang, content.Languages)
+func checkLocales(env *Env, src app.Source, corpus *content.Corpus) int {
+	problems, cov := locale.Check(app.LocaleFS(src.Dir), content.SourceLang, content.Languages)
 	errs := 0
 	for _, p := range problems {
-		p.File = dir + "/" + p.File
+		p.File = inDir(src, p.File)
 		fmt.Fprintln(env.Stdout, p.String())
 		if !p.Warning {
 			errs++
@@ -100,6 +99,20 @@ func checkLocales(env *Env, fsys fs.FS, dir string, corpus *content.Corpus) int 
 	}
 	fmt.Fprintln(env.Stdout)
 	return errs
+}
+
+// inDir is the path of a file of src as the user knows it: in the directory on disk,
+// or in the repository's content/ or locales/ for embedded files. "." (the
+// directory as a whole) becomes the directory with a trailing slash.
+func inDir(src app.Source, file string) string {
+	dir := src.Dir
+	if dir == "" {
+		dir = src.Kind
+	}
+	if file == "." {
+		return strings.TrimSuffix(dir, "/") + "/"
+	}
+	return strings.TrimSuffix(dir, "/") + "/" + file
 }
 
 func pct(a, b int) float64 {

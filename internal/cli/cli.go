@@ -46,6 +46,7 @@ func commands() []command {
 		{"eval", "eval [--min F] [--langs de,en] FILE", "measure answers against a question file", runEval},
 		{"serve", "serve [--addr A] [--data DIR] [--webhook-url U]", "run the Telegram bot and the HTTP server", runServe},
 		{"stamp", "stamp FILE...", "mark translation files as up to date with the German text", runStamp},
+		{"i18n", i18nUsage, "write the interface strings to translate, or merge them (make i18n)", runI18n},
 		{"staff", "staff add|list|remove [--data DIR] [NAME]", "manage the accounts of the staff page", runStaff},
 		{"learned", "learned list|export [--data DIR] [--content DIR]", "show learned phrasings, or write them into the content files", runLearned},
 	}
@@ -94,23 +95,61 @@ func newFlags(env *Env, name, usageLine string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args and returns the exit code to use when parsing failed, or -1.
-func parse(fs *flag.FlagSet, args []string) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
+// parse parses args with flags anywhere: before, between and after the other
+// arguments ("ask hello --json"), which it returns in order; after "--" everything
+// is an argument. The second result is the exit code to use when parsing failed
+// (help, or a wrong flag reported on stderr), else -1. Go's flag package alone stops
+// at the first argument and would leave later flags as words of the question.
+func parse(fs *flag.FlagSet, args []string) ([]string, int) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, ExitOK
+			}
+			return nil, ExitUsage
 		}
-		return ExitUsage
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, -1
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), -1
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return -1
 }
 
-// dirFlags are the content and locale override directories every command accepts.
+// noArgs reports an argument to a command that takes none.
+func noArgs(env *Env, cmd string, pos []string) bool {
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q (%s takes only flags; see ankommen %s --help)\n", cmd, pos[0], cmd, cmd)
+		return false
+	}
+	return true
+}
+
+// dirFlags are --content and --locales, which every command that reads content or
+// locales accepts; ANKOMMEN_CONTENT and ANKOMMEN_LOCALES are their defaults.
 type dirFlags struct{ content, locales string }
 
+// sources applies the one rule for where content and locales come from
+// (app.ResolveSources) and prints its outcome on stderr. It reports false, with the
+// reason on stderr, when a given directory does not exist.
+func (d dirFlags) sources(env *Env, cmd string) (app.Sources, bool) {
+	src, err := app.ResolveSources(d.content, d.locales)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)
+		return app.Sources{}, false
+	}
+	fmt.Fprintln(env.Stderr, src)
+	return src, true
+}
+
 func (d *dirFlags) register(fs *flag.FlagSet, env *Env) {
-	fs.StringVar(&d.content, "content", env.Getenv("ANKOMMEN_CONTENT"), "read content from this directory instead of the embedded content (env ANKOMMEN_CONTENT)")
-	fs.StringVar(&d.locales, "locales", env.Getenv("ANKOMMEN_LOCALES"), "read locale files from this directory instead of the embedded ones (env ANKOMMEN_LOCALES)")
+	fs.StringVar(&d.content, "content", env.Getenv("ANKOMMEN_CONTENT"), "read content from this directory (env ANKOMMEN_CONTENT; default ./content when it exists, else the embedded content)")
+	fs.StringVar(&d.locales, "locales", env.Getenv("ANKOMMEN_LOCALES"), "read locale files from this directory (env ANKOMMEN_LOCALES; default ./locales when it exists, else the embedded ones)")
 }
 
 func logger(env *Env) *slog.Logger {
@@ -128,10 +167,12 @@ func checkLang(env *Env, cmd, lang string) bool {
 	return true
 }
 
-// loadCore loads the answering core from the directories of dirs, reporting a
-// failure on stderr; rec may be nil.
-func loadCore(env *Env, cmd string, dirs dirFlags, rec assistant.Recorder) (*app.Snapshot, bool) {
-	core, err := app.Load(app.Options{ContentDir: dirs.content, LocaleDir: dirs.locales, Logger: logger(env), Recorder: rec})
+// loadCore loads the answering core from src, reporting a failure on stderr; rec may
+// be nil.
+func loadCore(env *Env, cmd string, src app.Sources, rec assistant.Recorder) (*app.Snapshot, bool) {
+	opt := src.Options()
+	opt.Logger, opt.Recorder = logger(env), rec
+	core, err := app.Load(opt)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)
 		return nil, false

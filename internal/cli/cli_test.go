@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/oldenburg/ankommen/internal/content/contenttest"
 )
 
 func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
@@ -180,5 +183,56 @@ func TestEval(t *testing.T) {
 	}
 	if _, _, code := run(t, "", "eval", "--min", "0.9", file); code != ExitFail {
 		t.Errorf("--min 0.9 with 75%% right: exit %d, want 1", code)
+	}
+}
+
+// TestCheckOneShape: every problem check prints is "file:line: error: message" or
+// "file:line: warning: message" (a whole file is line 1), content and locales alike,
+// and the stale warning says what to do next.
+func TestCheckOneShape(t *testing.T) {
+	dir := t.TempDir()
+	contentDir, localeDir := filepath.Join(dir, "content"), filepath.Join(dir, "locales")
+	contenttest.CopyDir(t, "../../content", contentDir)
+	contenttest.CopyDir(t, "../../locales", localeDir)
+	edit := func(name, old, new string) {
+		t.Helper()
+		b, err := os.ReadFile(name)
+		if err != nil || !strings.Contains(string(b), old) {
+			t.Fatalf("%s: %v", name, err)
+		}
+		os.WriteFile(name, []byte(strings.Replace(string(b), old, new, 1)), 0o644)
+	}
+	de, _ := os.ReadFile(filepath.Join(contentDir, "work.de.md"))
+	os.WriteFile(filepath.Join(contentDir, "work.xx.md"), de, 0o644)                     // no line: unknown language
+	edit(filepath.Join(contentDir, "work.de.md"), "\n---\n", "\n---\nEin neuer Satz.\n") // makes the translations stale
+	edit(filepath.Join(contentDir, "oldenburg-pass.de.md"), "title:", "titel:")
+	edit(filepath.Join(localeDir, "active.tr.toml"), "other = ", "other = = ")
+	edit(filepath.Join(localeDir, "active.ru.toml"), "[Thanks]", "[ThanksX]")
+	out, _, code := run(t, "", "check", "--content", contentDir, "--locales", localeDir)
+	if code != ExitFail {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	shape := regexp.MustCompile(`^\S+:\d+: (error|warning): \S`)
+	var issues []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, ": error: ") || strings.Contains(l, ": warning: ") {
+			issues = append(issues, l)
+			if !shape.MatchString(l) {
+				t.Errorf("not file:line: kind: message: %q", l)
+			}
+		}
+	}
+	for _, want := range []string{
+		contentDir + "/work.xx.md:1: error: unknown language \"xx\"",
+		contentDir + "/oldenburg-pass.de.md:2: error: unknown field \"titel\"",
+		contentDir + "/work.en.md:1: warning: stale: the German file changed since this translation",
+		"; translate the change from work.de.md, then run `ankommen stamp` on this file",
+		localeDir + "/active.tr.toml:",
+		localeDir + "/active.ru.toml:1: error: message \"Thanks\" is missing; run `make i18n`",
+		localeDir + "/active.ru.toml:",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, strings.Join(issues, "\n"))
+		}
 	}
 }

@@ -61,14 +61,19 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 	verbose := fs.Bool("v", false, "print every item, not only the misses")
 	var dirs dirFlags
 	dirs.register(fs, env)
-	if code := parse(fs, args); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
+	if *minAcc < 0 || *minAcc > 1 {
+		fmt.Fprintf(env.Stderr, "eval: --min %v is not a share: give a number from 0 to 1 (0.8 for 80%%)\n", *minAcc)
+		return ExitUsage
+	}
+	if len(pos) != 1 {
 		fmt.Fprintln(env.Stderr, "eval: give exactly one question file (JSON lines)")
 		return ExitUsage
 	}
-	items, err := readEval(fs.Arg(0))
+	items, err := readEval(pos[0])
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "eval: %v\n", err)
 		return ExitUsage
@@ -84,7 +89,11 @@ func runEval(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	rec := &memRecorder{seen: map[string]bool{}}
-	core, ok := loadCore(env, "eval", dirs, rec)
+	src, ok := dirs.sources(env, "eval")
+	if !ok {
+		return ExitUsage
+	}
+	core, ok := loadCore(env, "eval", src, rec)
 	if !ok {
 		return ExitFail
 	}

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 )
@@ -22,25 +23,33 @@ const learnedUsage = "learned list|export [--data DIR] [--content DIR]"
 // yet into the phrasing files (phrasings/<lang>.yaml), so that they become content that
 // translators and reviewers see.
 func runLearned(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "export") {
-		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", learnedUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	sub := args[0]
-	fs := newFlags(env, "learned "+sub, learnedUsage)
+	fs := newFlags(env, "learned", learnedUsage)
 	data := dataFlag(fs, env)
-	contentDir := fs.String("content", firstNonEmpty(env.Getenv("ANKOMMEN_CONTENT"), "content"), "content directory to write into (env ANKOMMEN_CONTENT)")
-	if code := parse(fs, args[1:]); code >= 0 {
+	contentFlag := fs.String("content", env.Getenv("ANKOMMEN_CONTENT"), "content directory to write into (env ANKOMMEN_CONTENT; default ./content)")
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() > 0 {
+	if len(pos) != 1 || (pos[0] != "list" && pos[0] != "export") {
 		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", learnedUsage)
 		return ExitUsage
 	}
-	db, err := openDB(ctx, *data)
+	sub := pos[0]
+	var contentDir string
+	if sub == "export" {
+		src, err := app.ResolveSource("content", *contentFlag)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "learned export: %v\n", err)
+			return ExitUsage
+		}
+		if src.Embedded() {
+			fmt.Fprintf(env.Stderr, "learned export: it writes into the content files, and there is no ./content here: run it in the folder that holds content/, or give --content DIR\n")
+			return ExitUsage
+		}
+		fmt.Fprintln(env.Stderr, src)
+		contentDir = src.Dir
+	}
+	db, err := openDB(ctx, *data, false)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "learned: %v\n", err)
 		return ExitFail
@@ -64,9 +73,9 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 		}
 		return ExitOK
 	}
-	corpus, _, err := content.Load(os.DirFS(*contentDir))
+	corpus, _, err := content.Load(os.DirFS(contentDir))
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "learned export: the content has errors; fix them first (ankommen check --content %s):\n%v\n", *contentDir, err)
+		fmt.Fprintf(env.Stderr, "learned export: the content has errors; fix them first (ankommen check --content %s):\n%v\n", contentDir, err)
 		return ExitFail
 	}
 	// What the content has already, so that a phrasing is never written twice or
@@ -102,14 +111,14 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 			continue
 		}
 		have[key] = true
-		file := filepath.Join(*contentDir, content.PhrasingDir, l.Lang+".yaml")
+		file := filepath.Join(contentDir, content.PhrasingDir, l.Lang+".yaml")
 		if byFile[file] == nil {
 			files = append(files, file)
 		}
 		byFile[file] = append(byFile[file], l)
 	}
 	written := 0
-	code := ExitOK
+	code = ExitOK
 	for _, file := range files {
 		if err := addPhrasings(file, byFile[file]); err != nil {
 			fmt.Fprintf(env.Stderr, "learned export: %v\n", err)
@@ -126,17 +135,8 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "learned export: %v\n", err)
 		return ExitFail
 	}
-	fmt.Fprintf(env.Stdout, "%d phrasing(s) written, %d skipped; run ankommen check --content %s\n", written, skipped, *contentDir)
+	fmt.Fprintf(env.Stdout, "%d phrasing(s) written, %d skipped; run ankommen check --content %s\n", written, skipped, contentDir)
 	return code
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if strings.TrimSpace(v) != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func normalizeQuestion(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }

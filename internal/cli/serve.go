@@ -33,11 +33,11 @@ func serve(ctx context.Context, env *Env, args []string, opts ...app.ServerOptio
 		fmt.Fprintln(env.Stderr)
 		fs.PrintDefaults()
 	}
-	if code := parse(fs, args); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "serve: unexpected argument %q\n", fs.Arg(0))
+	if !noArgs(env, "serve", pos) {
 		return ExitUsage
 	}
 	if err := errors.Join(append(envErrs, cfg.Validate())...); err != nil {

@@ -16,13 +16,21 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 	debug := fs.Bool("debug", false, "show topic, score, coverage and alternatives after each answer")
 	var dirs dirFlags
 	dirs.register(fs, env)
-	if code := parse(fs, args); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
+	}
+	if !noArgs(env, "shell", pos) {
+		return ExitUsage
 	}
 	if !checkLang(env, "shell", *lang) {
 		return ExitUsage
 	}
-	core, ok := loadCore(env, "shell", dirs, nil)
+	src, ok := dirs.sources(env, "shell")
+	if !ok {
+		return ExitUsage
+	}
+	core, ok := loadCore(env, "shell", src, nil)
 	if !ok {
 		return ExitFail
 	}

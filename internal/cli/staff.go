@@ -35,31 +35,48 @@ func dataFlag(fs *flag.FlagSet, env *Env) *string {
 	return fs.String("data", def, "data directory of the database (env ANKOMMEN_DATA)")
 }
 
-// openDB opens the database in dir, creating both if needed.
-func openDB(ctx context.Context, dir string) (*sqlite.DB, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+// openDB opens the database in dir. Only with create may it make the directory and
+// the database: `staff add` (the first account) does, as `serve` does; every other
+// command refuses, so that a typo in --data never quietly starts an empty database.
+func openDB(ctx context.Context, dir string, create bool) (*sqlite.DB, error) {
+	file := filepath.Join(dir, sqlite.FileName)
+	if create {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		return sqlite.Open(ctx, file)
 	}
-	return sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName))
+	const why = "check --data or ANKOMMEN_DATA; only `ankommen staff add` and `ankommen serve` create the database"
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("the data directory %s does not exist (%s)", dir, why)
+	}
+	if fi, err := os.Stat(file); err != nil || fi.IsDir() {
+		return nil, fmt.Errorf("there is no database %s (%s)", file, why)
+	}
+	return sqlite.Open(ctx, file)
+}
+
+// reason is the text of err without the "staff: invalid: " of staff.ErrInvalid:
+// the command names itself already ("staff add: the password …").
+func reason(err error) string {
+	return strings.TrimPrefix(err.Error(), staff.ErrInvalid.Error()+": ")
 }
 
 // runStaff manages the staff page's accounts: add (the password is asked on the
 // terminal without echo, twice, or read as the first line of stdin when stdin is no
 // terminal), list, remove.
 func runStaff(ctx context.Context, env *Env, args []string) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", staffUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	sub := args[0]
-	fs := newFlags(env, "staff "+sub, staffUsage)
+	fs := newFlags(env, "staff", staffUsage)
 	data := dataFlag(fs, env)
-	if code := parse(fs, args[1:]); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
+	if len(pos) == 0 {
+		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", staffUsage)
+		return ExitUsage
+	}
+	sub, pos := pos[0], pos[1:]
 	want := 1
 	if sub == "list" {
 		want = 0
@@ -68,14 +85,15 @@ func runStaff(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "staff: unknown subcommand %q; use add, list or remove\n", sub)
 		return ExitUsage
 	}
-	if fs.NArg() != want {
+	if len(pos) != want {
 		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", staffUsage)
 		return ExitUsage
 	}
-	name := fs.Arg(0)
-	if sub != "list" {
+	name := ""
+	if want == 1 {
+		name = pos[0]
 		if err := staff.CheckName(name); err != nil {
-			fmt.Fprintf(env.Stderr, "staff %s: %v\n", sub, err)
+			fmt.Fprintf(env.Stderr, "staff %s: invalid name %q: %s\n", sub, name, reason(err))
 			return ExitUsage
 		}
 	}
@@ -87,13 +105,13 @@ func runStaff(ctx context.Context, env *Env, args []string) int {
 			return ExitUsage
 		}
 		if err := staff.CheckPassword(name, password); err != nil {
-			fmt.Fprintf(env.Stderr, "staff add: %v\n", strings.TrimPrefix(err.Error(), staff.ErrInvalid.Error()+": "))
+			fmt.Fprintf(env.Stderr, "staff add: %s\n", reason(err))
 			return ExitUsage
 		}
 	}
-	db, err := openDB(ctx, *data)
+	db, err := openDB(ctx, *data, sub == "add")
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "staff: %v\n", err)
+		fmt.Fprintf(env.Stderr, "staff %s: %v\n", sub, err)
 		return ExitFail
 	}
 	defer db.Close()
@@ -101,7 +119,7 @@ func runStaff(ctx context.Context, env *Env, args []string) int {
 	case "add":
 		hash, err := staff.Hash(password, bcryptCost)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "staff add: %v\n", err)
+			fmt.Fprintf(env.Stderr, "staff add: %s\n", reason(err))
 			return ExitUsage
 		}
 		if _, err := db.AddStaff(ctx, name, hash, time.Now()); err != nil {

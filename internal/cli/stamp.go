@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/content"
 )
 
@@ -17,15 +18,23 @@ var sourceHashLine = regexp.MustCompile(`(?m)^source_hash:.*$`)
 // the translators' last step after updating a translation.
 func runStamp(_ context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "stamp", "stamp FILE...")
-	if code := parse(fs, args); code >= 0 {
+	pos, code := parse(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() == 0 {
+	if len(pos) == 0 {
 		fmt.Fprintln(env.Stderr, "stamp: give the translation files that are up to date, e.g. content/naturalisation.en.md")
 		return ExitUsage
 	}
-	code := ExitOK
-	for _, path := range fs.Args() {
+	code = ExitOK
+	shown := map[string]bool{}
+	for _, path := range pos {
+		// stamp reads the German file beside each translation: the rule's
+		// directory is the file's own.
+		if dir := filepath.Dir(path); !shown[dir] {
+			shown[dir] = true
+			fmt.Fprintln(env.Stderr, app.Source{Kind: "content", Dir: dir, Why: "the directory of the files given"})
+		}
 		if err := stamp(path); err != nil {
 			fmt.Fprintf(env.Stderr, "stamp: %v\n", err)
 			code = ExitFail

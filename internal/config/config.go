@@ -166,8 +166,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.AskLimit, "ask-limit", c.AskLimit, "GET /ask requests one address may make a minute (env ANKOMMEN_ASK_LIMIT)")
 	fs.BoolVar(&c.AskRecord, "ask-record", c.AskRecord, "let GET /ask record unanswered questions and count answers in the statistics (env ANKOMMEN_ASK_RECORD)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the database (env ANKOMMEN_DATA)")
-	fs.StringVar(&c.ContentDir, "content", c.ContentDir, "read content from this directory instead of the embedded content (env ANKOMMEN_CONTENT)")
-	fs.StringVar(&c.LocaleDir, "locales", c.LocaleDir, "read locale files from this directory instead of the embedded ones (env ANKOMMEN_LOCALES)")
+	fs.StringVar(&c.ContentDir, "content", c.ContentDir, "read content from this directory (env ANKOMMEN_CONTENT; default ./content when it exists, else the embedded content)")
+	fs.StringVar(&c.LocaleDir, "locales", c.LocaleDir, "read locale files from this directory (env ANKOMMEN_LOCALES; default ./locales when it exists, else the embedded ones)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env ANKOMMEN_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error; user text is logged only at debug (env ANKOMMEN_LOG_LEVEL)")
 	fs.IntVar(&c.FloodLimit, "flood-limit", c.FloodLimit, "messages a user may send a minute before the bot pauses for them (env ANKOMMEN_FLOOD_LIMIT)")
@@ -305,8 +305,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("ask_limit", c.AskLimit),
 		slog.Bool("ask_record", c.AskRecord),
 		slog.String("data", c.DataDir),
-		slog.String("content", orEmbedded(c.ContentDir)),
-		slog.String("locales", orEmbedded(c.LocaleDir)),
+		slog.String("content", orEmbedded(c.ContentDir, "content")),
+		slog.String("locales", orEmbedded(c.LocaleDir, "locales")),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.Int("flood_limit", c.FloodLimit),
@@ -333,9 +333,11 @@ func (c Config) String() string {
 // GoString keeps %#v from printing the token.
 func (c Config) GoString() string { return "config.Config{" + c.String() + "}" }
 
-func orEmbedded(dir string) string {
+// orEmbedded shows a directory not given: then ./content or ./locales when present,
+// else the embedded copy (app.ResolveSource; serve logs the outcome).
+func orEmbedded(dir, def string) string {
 	if dir == "" {
-		return "embedded"
+		return "not given (./" + def + " when present, else embedded)"
 	}
 	return dir
 }

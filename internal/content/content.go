@@ -136,15 +136,19 @@ type Issue struct {
 	Msg     string
 }
 
+// String is "file:line: error: message" or "file:line: warning: message", the
+// shape compilers use and editors jump to. A problem of a file as a whole (Line 0)
+// is on line 1; a problem of the whole directory (File "." or ending in "/") names
+// the directory without a line: "content/: error: no topics found".
 func (i Issue) String() string {
 	kind := "error"
 	if i.Warning {
 		kind = "warning"
 	}
-	if i.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s: %s", i.File, i.Line, kind, i.Msg)
+	if i.File == "." || strings.HasSuffix(i.File, "/") {
+		return fmt.Sprintf("%s: %s: %s", i.File, kind, i.Msg)
 	}
-	return fmt.Sprintf("%s: %s: %s", i.File, kind, i.Msg)
+	return fmt.Sprintf("%s:%d: %s: %s", i.File, max(i.Line, 1), kind, i.Msg)
 }
 
 // Error reports the content errors found by Load.
@@ -241,7 +245,7 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 		c.IDs = append(c.IDs, id)
 		if t.Langs[SourceLang] == nil {
 			for _, tr := range t.Langs {
-				add(tr.File, 0, false, "topic %q has no German (%s) source file", id, SourceLang)
+				add(tr.File, 0, false, "topic %q has no German (%s) source file; write %s.%s.md first: translations are made from it", id, SourceLang, id, SourceLang)
 				break
 			}
 		}
@@ -261,9 +265,9 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 			if tr.Lang != SourceLang && t.Langs[SourceLang] != nil {
 				switch {
 				case tr.SourceHash == "":
-					add(tr.File, 0, true, "translation has no source_hash; set source_hash: %s", short(t.Langs[SourceLang].Hash))
+					add(tr.File, 0, true, "translation has no source_hash; when it says what %s says, run `ankommen stamp` on this file (it sets source_hash: %s)", t.Langs[SourceLang].File, short(t.Langs[SourceLang].Hash))
 				case t.Stale(tr.Lang):
-					add(tr.File, 0, true, "stale: the German file changed since this translation (source_hash is %s, German is now %s)", tr.SourceHash, short(t.Langs[SourceLang].Hash))
+					add(tr.File, 0, true, "stale: the German file changed since this translation (source_hash is %s, German is now %s); translate the change from %s, then run `ankommen stamp` on this file", tr.SourceHash, short(t.Langs[SourceLang].Hash), t.Langs[SourceLang].File)
 				}
 			}
 		}
@@ -295,7 +299,7 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 		}
 	}
 	if len(c.Topics) == 0 {
-		return c, issues, &Error{Issues: append(issues, Issue{File: ".", Msg: "no topics found"})}
+		return c, issues, &Error{Issues: append(issues, Issue{File: ".", Msg: "no topics found (<topic-id>.<lang>.md files); is this the content directory?"})}
 	}
 	return c, issues, nil
 }
@@ -325,7 +329,7 @@ func checkUnique(c *Corpus) []Issue {
 	one := func(flag string, ids []string) {
 		switch {
 		case len(ids) == 0:
-			issues = append(issues, Issue{File: ".", Msg: fmt.Sprintf("no topic has %s: true", flag)})
+			issues = append(issues, Issue{File: ".", Msg: fmt.Sprintf("no topic has %s: true; set it in the front matter of exactly one topic", flag)})
 		case len(ids) > 1:
 			for _, id := range ids[1:] {
 				tr, _ := c.Topics[id].Best(SourceLang)
@@ -363,7 +367,7 @@ func checkDuplicateQuestions(c *Corpus) []Issue {
 			for _, q := range tr.Questions {
 				key := lang + "\x00" + strings.ToLower(strings.Join(strings.Fields(q), " "))
 				if other, ok := owner[key]; ok && other != id {
-					issues = append(issues, Issue{File: tr.File, Msg: fmt.Sprintf("question %q is also listed in topic %q", q, other)})
+					issues = append(issues, Issue{File: tr.File, Msg: fmt.Sprintf("question %q is also listed in topic %q; keep it in one topic, or the bot cannot tell which is meant", q, other)})
 					continue
 				}
 				owner[key] = id

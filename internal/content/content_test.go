@@ -131,7 +131,7 @@ func TestLearnDataLoads(t *testing.T) {
 		}
 	}
 	joined := strings.Join(warnings, "\n")
-	for _, want := range []string{`phrasings/de.yaml: warning: topic "office" has 2 phrasings (want at least 30)`, `emergency/de.yaml: warning: emergency category "stroke" is missing`} {
+	for _, want := range []string{`phrasings/de.yaml:1: warning: topic "office" has 2 phrasings (want at least 30)`, `emergency/de.yaml:1: warning: emergency category "stroke" is missing`} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("warnings:\n%s\nwant %q", joined, want)
 		}
@@ -146,8 +146,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"unknown field", map[string]string{"office.de.md": strings.Replace(goodDE, "tags:", "tagz:", 1)}, `office.de.md:5: error: unknown field "tagz"`},
 		{"missing field", map[string]string{"office.de.md": strings.Replace(goodDE, "as_of: 2025-10\n", "", 1)}, `office.de.md:2: error: required field "as_of" is missing`},
-		{"unknown language", map[string]string{"office.xx.md": goodDE}, `office.xx.md: error: unknown language "xx"`},
-		{"bad file name", map[string]string{"Office.de.md": goodDE}, `Office.de.md: error: file name must be`},
+		{"unknown language", map[string]string{"office.xx.md": goodDE}, `office.xx.md:1: error: unknown language "xx"`},
+		{"bad file name", map[string]string{"Office.de.md": goodDE}, `Office.de.md:1: error: file name must be`},
 		{"id too long", map[string]string{strings.Repeat("a", 49) + ".de.md": goodDE}, `is longer than 48 characters`},
 		{"empty body", map[string]string{"office.de.md": strings.Split(goodDE, "---\nDas")[0] + "---\n\n"}, `office.de.md:12: error: body is empty`},
 		{"broken related", map[string]string{"office.de.md": strings.Replace(goodDE, "[officer]", "[officer, nowhere]", 1)}, `office.de.md:10: error: related topic "nowhere" does not exist`},
@@ -158,24 +158,24 @@ func TestLoadErrors(t *testing.T) {
 		{"no front matter", map[string]string{"office.de.md": "Just text\n"}, `office.de.md:1: error: file must start with`},
 		{"invalid utf8", map[string]string{"office.de.md": goodDE + "\xff\xfe\n"}, `office.de.md:13: error: file is not valid UTF-8`},
 		{"duplicate field", map[string]string{"office.de.md": strings.Replace(goodDE, "as_of: 2025-10\n", "as_of: 2025-10\nas_of: 2025-11\n", 1)}, `office.de.md:`},
-		{"translation without source", map[string]string{"lonely.en.md": goodDE}, `lonely.en.md: error: topic "lonely" has no German (de) source file`},
+		{"translation without source", map[string]string{"lonely.en.md": goodDE}, `lonely.en.md:1: error: topic "lonely" has no German (de) source file`},
 		{"two contacts", map[string]string{"office.de.md": strings.Replace(goodDE, "as_of: 2025-10\n", "as_of: 2025-10\ncontact: true\n", 1)}, `contact: true is also set`},
 		{"no emergency", map[string]string{"emergency.de.md": ""}, `no topic has emergency: true`},
 		{"intent file broken", map[string]string{"intents/tr.yaml": "emergency: [yangın\n"}, `intents/tr.yaml:`},
 		{"intent unknown key", map[string]string{"intents/tr.yaml": "emergency: [yangın]\nhelp: [x]\n"}, `intents/tr.yaml:2: error:`},
-		{"intent missing", map[string]string{"intents/fa.yaml": ""}, `intents/fa.yaml: error: intent file missing`},
+		{"intent missing", map[string]string{"intents/fa.yaml": ""}, `intents/fa.yaml:1: error: intent file missing`},
 		{"phrasing for an unknown topic", map[string]string{"phrasings/de.yaml": "office:\n  - wo ist das amt\nofice:\n  - tippfehler\n"}, `phrasings/de.yaml:3: error: unknown topic "ofice"`},
 		{"phrasing not a list", map[string]string{"phrasings/de.yaml": "office: wo ist das amt\n"}, `phrasings/de.yaml:1: error: expected a list`},
 		{"phrasing yaml syntax", map[string]string{"phrasings/de.yaml": "office:\n  - [kaputt\n"}, `phrasings/de.yaml:`},
 		{"phrasing empty entry", map[string]string{"phrasings/de.yaml": "office:\n  - wo\n  - \"\"\n"}, `phrasings/de.yaml:3: error: empty entry`},
 		{"phrasing twice the same topic", map[string]string{"phrasings/de.yaml": "office:\n  - a\noffice:\n  - b\n"}, `phrasings/de.yaml:3: error: "office" appears twice (first on line 1)`},
-		{"phrasing file of unknown language", map[string]string{"phrasings/xx.yaml": "office:\n  - a\n"}, `phrasings/xx.yaml: error: unknown language "xx"`},
+		{"phrasing file of unknown language", map[string]string{"phrasings/xx.yaml": "office:\n  - a\n"}, `phrasings/xx.yaml:1: error: unknown language "xx"`},
 		{"emergency unknown category", map[string]string{"emergency/de.yaml": "categories:\n  feuer:\n    cues: [brennt]\n"}, `emergency/de.yaml:2: error: unknown emergency category "feuer"`},
 		{"emergency unknown key", map[string]string{"emergency/de.yaml": "categories:\n  fire:\n    cue: [brennt]\n"}, `emergency/de.yaml:3: error: unknown key "cue" (want cues, examples)`},
 		{"emergency empty cue", map[string]string{"emergency/de.yaml": "categories:\n  fire:\n    cues: [\"*\"]\n"}, `emergency/de.yaml:3: error: a cue needs a word`},
 		{"glossary not a list", map[string]string{"glossary/ar.yaml": "Jobcenter: جوب سنتر\n"}, `glossary/ar.yaml:1: error: expected a list`},
-		{"helpline without source", map[string]string{"helplines.yaml": "poison:\n  name: GIZ\n  number: \"0551 19240\"\n"}, `helplines.yaml: error: help line "poison" needs a number and at least one source`},
-		{"duplicate question", map[string]string{"office.de.md": strings.Replace(goodDE, "  - Wo ist das Ausländerbüro?\n", "  - Wo ist das Ausländerbüro?\n  - wer  hilft mir?\n", 1)}, `officer.de.md: error: question "Wer hilft mir?" is also listed in topic "office"`},
+		{"helpline without source", map[string]string{"helplines.yaml": "poison:\n  name: GIZ\n  number: \"0551 19240\"\n"}, `helplines.yaml:1: error: help line "poison" needs a number and at least one source`},
+		{"duplicate question", map[string]string{"office.de.md": strings.Replace(goodDE, "  - Wo ist das Ausländerbüro?\n", "  - Wo ist das Ausländerbüro?\n  - wer  hilft mir?\n", 1)}, `officer.de.md:1: error: question "Wer hilft mir?" is also listed in topic "office"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,6 +221,10 @@ func TestStale(t *testing.T) {
 		t.Error("a changed body did not make the translation stale")
 	}
 	if len(issues) != 1 || !issues[0].Warning || !strings.Contains(issues[0].Msg, "stale") {
-		t.Errorf("issues = %v, want one stale warning", issues)
+		t.Fatalf("issues = %v, want one stale warning", issues)
+	}
+	// The warning says what to do next.
+	if want := "office.en.md:1: warning: stale: the German file changed since this translation (source_hash is " + hash + ", German is now " + ShortHash(c.Topic("office").In("de").Hash) + "); translate the change from office.de.md, then run `ankommen stamp` on this file"; issues[0].String() != want {
+		t.Errorf("stale warning:\n%s\nwant\n%s", issues[0], want)
 	}
 }

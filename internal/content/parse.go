@@ -26,147 +26,213 @@ var knownFields = map[string]bool{
 
 // parseTopic parses one topic file. It returns a nil Translation when the file cannot be
 // used at all; otherwise the issues are problems in an otherwise readable file.
+//
+// The steps: split the file into front matter and body, parse the front matter as
+// a YAML mapping, decode and check each field, check what must be there, then take
+// the body and hash what a reader sees.
 func parseTopic(name, lang string, data []byte) (*Translation, frontMeta, []Issue) {
-	var meta frontMeta
-	var issues []Issue
-	add := func(line int, format string, args ...any) {
-		issues = append(issues, Issue{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
+	p := &topicParser{name: name}
+	parts, ok := p.split(data)
+	if !ok {
+		return nil, p.meta, p.issues
 	}
+	root, ok := p.mapping(parts.front)
+	if !ok {
+		return nil, p.meta, p.issues
+	}
+	tr := &Translation{Lang: lang, File: name}
+	seen := p.fields(root, tr)
+	p.required(seen, tr)
+	p.body(tr, parts)
+	return tr, p.meta, p.issues
+}
+
+// topicParser collects what parseTopic finds in one file.
+type topicParser struct {
+	name   string
+	meta   frontMeta
+	issues []Issue
+}
+
+func (p *topicParser) add(line int, format string, args ...any) {
+	p.issues = append(p.issues, Issue{File: p.name, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// fileLine is the file line of a front matter node: the front matter starts on line 2.
+func fileLine(n *yaml.Node) int { return n.Line + 1 }
+
+// topicParts are the two parts of a topic file.
+type topicParts struct {
+	front, body string
+	bodyLine    int // the file line the body starts on
+}
+
+// split checks the encoding and cuts the file into front matter (between the first
+// two "---" lines) and body.
+func (p *topicParser) split(data []byte) (topicParts, bool) {
 	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalid(data)], []byte("\n"))
-		add(line, "file is not valid UTF-8")
-		return nil, meta, issues
+		p.add(1+bytes.Count(data[:firstInvalid(data)], []byte("\n")), "file is not valid UTF-8")
+		return topicParts{}, false
 	}
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.TrimPrefix(text, "\ufeff")
 	if !strings.HasPrefix(text, "---\n") {
-		add(1, "file must start with a front matter line \"---\"")
-		return nil, meta, issues
+		p.add(1, "file must start with a front matter line \"---\"")
+		return topicParts{}, false
 	}
 	rest := text[4:]
 	end := strings.Index(rest, "\n---\n")
 	if end < 0 {
-		if strings.HasSuffix(rest, "\n---") {
-			end = len(rest) - 4
-		} else {
-			add(1, "front matter is not closed by a line \"---\"")
-			return nil, meta, issues
+		if !strings.HasSuffix(rest, "\n---") {
+			p.add(1, "front matter is not closed by a line \"---\"")
+			return topicParts{}, false
 		}
+		end = len(rest) - 4 // closed on the last line, no body
 	}
-	front := rest[:end]
-	body := ""
+	parts := topicParts{front: rest[:end]}
 	if end+5 <= len(rest) {
-		body = rest[end+5:]
+		parts.body = rest[end+5:]
 	}
-	bodyLine := 2 + strings.Count(front, "\n") + 2
+	parts.bodyLine = 2 + strings.Count(parts.front, "\n") + 2
+	return parts, true
+}
 
+// mapping parses the front matter; it must be a YAML mapping.
+func (p *topicParser) mapping(front string) (*yaml.Node, bool) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(front), &doc); err != nil {
 		l, msg := yamlErr(err)
-		add(l, "front matter: %s", msg)
-		return nil, meta, issues
+		p.add(l, "front matter: %s", msg)
+		return nil, false
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		add(2, "front matter must be a mapping of fields (title: …, questions: …)")
-		return nil, meta, issues
+		p.add(2, "front matter must be a mapping of fields (title: …, questions: …)")
+		return nil, false
 	}
-	root := doc.Content[0]
-	tr := &Translation{Lang: lang, File: name}
+	return doc.Content[0], true
+}
+
+// fields decodes each known field of the front matter into tr (or p.meta) and
+// returns the fields seen; unknown and repeated fields are reported and skipped.
+func (p *topicParser) fields(root *yaml.Node, tr *Translation) map[string]bool {
 	seen := map[string]bool{}
-	line := func(n *yaml.Node) int { return n.Line + 1 } // front matter starts on line 2
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		key := k.Value
-		if !knownFields[key] {
-			add(line(k), "unknown field %q (known: title, questions, tags, sources, as_of, related, contact, emergency, source_hash)", key)
+		switch {
+		case !knownFields[key]:
+			p.add(fileLine(k), "unknown field %q (known: title, questions, tags, sources, as_of, related, contact, emergency, source_hash)", key)
 			continue
-		}
-		if seen[key] {
-			add(line(k), "field %q appears twice", key)
+		case seen[key]:
+			p.add(fileLine(k), "field %q appears twice", key)
 			continue
 		}
 		seen[key] = true
-		var err error
-		switch key {
-		case "title":
-			err = v.Decode(&tr.Title)
-		case "questions":
-			err = v.Decode(&tr.Questions)
-		case "tags":
-			err = v.Decode(&tr.Tags)
-		case "sources":
-			err = v.Decode(&tr.Sources)
-			if err == nil {
-				for j, s := range tr.Sources {
-					sl := line(v)
-					if j < len(v.Content) {
-						sl = line(v.Content[j])
-					}
-					if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
-						add(sl, "source %d: url must start with http:// or https://", j+1)
-					}
-					if s.Date == "" {
-						add(sl, "source %d: date is missing (use YYYY-MM-DD, YYYY-MM, YYYY or undated)", j+1)
-					} else if s.Date != "undated" && !dateRe.MatchString(s.Date) {
-						add(sl, "source %d: date %q is not YYYY-MM-DD, YYYY-MM, YYYY or undated", j+1, s.Date)
-					}
-				}
-			}
-		case "as_of":
-			err = v.Decode(&tr.AsOf)
-			if err == nil && !dateRe.MatchString(tr.AsOf) {
-				add(line(v), "as_of %q is not YYYY-MM or YYYY-MM-DD", tr.AsOf)
-			}
-		case "related":
-			err = v.Decode(&tr.Related)
-			for _, n := range v.Content {
-				meta.relatedLines = append(meta.relatedLines, line(n))
-			}
-		case "contact":
-			err = v.Decode(&meta.contact)
-		case "emergency":
-			err = v.Decode(&meta.emergency)
-		case "source_hash":
-			err = v.Decode(&tr.SourceHash)
-		}
-		if err != nil {
+		if err := p.field(key, v, tr); err != nil {
 			_, msg := yamlErr(err)
-			add(line(v), "field %q: %s", key, msg)
+			p.add(fileLine(v), "field %q: %s", key, msg)
 		}
 	}
+	return seen
+}
+
+// field decodes one field; the error is a decoding error, problems with a decoded
+// value are added as issues.
+func (p *topicParser) field(key string, v *yaml.Node, tr *Translation) error {
+	switch key {
+	case "title":
+		return v.Decode(&tr.Title)
+	case "questions":
+		return v.Decode(&tr.Questions)
+	case "tags":
+		return v.Decode(&tr.Tags)
+	case "sources":
+		if err := v.Decode(&tr.Sources); err != nil {
+			return err
+		}
+		p.checkSources(v, tr.Sources)
+	case "as_of":
+		if err := v.Decode(&tr.AsOf); err != nil {
+			return err
+		}
+		if !dateRe.MatchString(tr.AsOf) {
+			p.add(fileLine(v), "as_of %q is not YYYY-MM or YYYY-MM-DD", tr.AsOf)
+		}
+	case "related":
+		err := v.Decode(&tr.Related)
+		for _, n := range v.Content {
+			p.meta.relatedLines = append(p.meta.relatedLines, fileLine(n))
+		}
+		return err
+	case "contact":
+		return v.Decode(&p.meta.contact)
+	case "emergency":
+		return v.Decode(&p.meta.emergency)
+	case "source_hash":
+		return v.Decode(&tr.SourceHash)
+	}
+	return nil
+}
+
+// checkSources reports a source without an http(s) URL or without a valid date, on
+// the line of that source.
+func (p *topicParser) checkSources(v *yaml.Node, sources []Source) {
+	for j, s := range sources {
+		sl := fileLine(v)
+		if j < len(v.Content) {
+			sl = fileLine(v.Content[j])
+		}
+		if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
+			p.add(sl, "source %d: url must start with http:// or https://", j+1)
+		}
+		switch {
+		case s.Date == "":
+			p.add(sl, "source %d: date is missing (use YYYY-MM-DD, YYYY-MM, YYYY or undated)", j+1)
+		case s.Date != "undated" && !dateRe.MatchString(s.Date):
+			p.add(sl, "source %d: date %q is not YYYY-MM-DD, YYYY-MM, YYYY or undated", j+1, s.Date)
+		}
+	}
+}
+
+// required reports missing and empty required fields and malformed related ids; they
+// concern the front matter as a whole, so they are on its first line.
+func (p *topicParser) required(seen map[string]bool, tr *Translation) {
 	for _, f := range []string{"title", "questions", "tags", "sources", "as_of"} {
 		if !seen[f] {
-			add(2, "required field %q is missing", f)
+			p.add(2, "required field %q is missing", f)
 		}
 	}
 	if seen["title"] && strings.TrimSpace(tr.Title) == "" {
-		add(2, "title is empty")
+		p.add(2, "title is empty")
 	}
 	if seen["questions"] && len(tr.Questions) == 0 {
-		add(2, "questions is empty: give at least one way people ask for this topic")
+		p.add(2, "questions is empty: give at least one way people ask for this topic")
 	}
 	for _, q := range tr.Questions {
 		if strings.TrimSpace(q) == "" {
-			add(2, "questions has an empty entry")
+			p.add(2, "questions has an empty entry")
 		}
 	}
 	if seen["sources"] && len(tr.Sources) == 0 {
-		add(2, "sources is empty: every topic needs at least one source")
+		p.add(2, "sources is empty: every topic needs at least one source")
 	}
 	for _, r := range tr.Related {
 		if !idRe.MatchString(r) {
-			add(2, "related %q is not a topic id", r)
+			p.add(2, "related %q is not a topic id", r)
 		}
 	}
-	tr.Body = strings.TrimSpace(body)
+}
+
+// body sets the body and the hash that translations record.
+func (p *topicParser) body(tr *Translation, parts topicParts) {
+	tr.Body = strings.TrimSpace(parts.body)
 	// Translations record this hash: only a change of what a reader sees (title and
 	// body) makes them stale, not a new search phrasing in questions or tags.
 	sum := sha256.Sum256([]byte(strings.TrimSpace(tr.Title) + "\n" + tr.Body))
 	tr.Hash = hex.EncodeToString(sum[:])
 	if tr.Body == "" {
-		add(bodyLine, "body is empty")
+		p.add(parts.bodyLine, "body is empty")
 	}
-	return tr, meta, issues
 }
 
 var yamlLineRe = regexp.MustCompile(`line (\d+): `)

@@ -1,6 +1,7 @@
 package locale
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -72,9 +73,13 @@ func checkSet(fsys fs.FS, prefix, source string, langs []string) ([]Problem, []C
 	files := map[string]map[string]message{}
 	for _, lang := range langs {
 		name := prefix + lang + FileSuffix
-		msgs, err := parseFile(fsys, name)
+		msgs, line, err := parseFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			problems = append(problems, Problem{File: name, Msg: fmt.Sprintf("the file is missing; create it empty, then run `make i18n` to get the messages to translate (German text inside %s%s%s)", prefix, source, FileSuffix)})
+			continue
+		}
 		if err != nil {
-			problems = append(problems, Problem{File: name, Msg: err.Error()})
+			problems = append(problems, Problem{File: name, Line: line, Msg: err.Error()})
 			continue
 		}
 		files[lang] = msgs
@@ -104,7 +109,7 @@ func checkSet(fsys fs.FS, prefix, source string, langs []string) ([]Problem, []C
 		for _, id := range ids {
 			m, ok := msgs[id]
 			if !ok {
-				add(0, false, "message %q is missing", id)
+				add(0, false, "message %q is missing; run `make i18n` to get it to translate", id)
 				continue
 			}
 			good := true
@@ -201,14 +206,17 @@ func RequiredForms(lang string) []string { return requiredForms(lang) }
 
 var headerRe = regexp.MustCompile(`^\s*\[\s*"?([^"\]]+)"?\s*\]`)
 
-func parseFile(fsys fs.FS, name string) (map[string]message, error) {
+// parseFile reads the messages of one file; on a syntax error it returns the line
+// of the error (0 when unknown).
+func parseFile(fsys fs.FS, name string) (map[string]message, int, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", err)
+		return nil, 0, fmt.Errorf("cannot read: %w", err)
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
-		return nil, fmt.Errorf("%s", tomlErr(err))
+		line, msg := tomlErr(err)
+		return nil, line, errors.New(msg)
 	}
 	lines := map[string]int{}
 	for i, l := range strings.Split(string(data), "\n") {
@@ -231,5 +239,5 @@ func parseFile(fsys fs.FS, name string) (map[string]message, error) {
 		}
 		out[id] = m
 	}
-	return out, nil
+	return out, 0, nil
 }

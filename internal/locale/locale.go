@@ -9,11 +9,14 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/oldenburg/ankommen/internal/content"
 	"golang.org/x/text/language"
 )
 
@@ -38,8 +41,22 @@ const (
 // StaffLangs are the languages of the staff page.
 var StaffLangs = []string{"de", "en"}
 
+// Error reports the locale files that cannot be read or parsed, each with its line.
+type Error struct{ Problems []Problem }
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("locale: %d error(s):\n%s", len(e.Problems), strings.Join(lines, "\n"))
+}
+
 // Load reads every active.<lang>.toml in fsys, and staff.<lang>.toml where there is
-// one. logger may be nil.
+// one. A file that cannot be read or parsed makes it fail with an *Error naming
+// every such file. A message that a language lacks is logged once, as a warning
+// naming message and language, here at load (and not again when it is shown in
+// English or German). logger may be nil.
 func Load(fsys fs.FS, langs []string, logger *slog.Logger) (*Bundle, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -51,7 +68,9 @@ func Load(fsys fs.FS, langs []string, logger *slog.Logger) (*Bundle, error) {
 		logger:     logger,
 	}
 	b.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	var errs []string
+	var errs []Problem
+	// ids by file prefix and language, to find the messages a language lacks
+	sets := map[string]map[string]map[string]bool{FilePrefix: {}, StaffPrefix: {}}
 	for _, lang := range langs {
 		found := false
 		for _, prefix := range []string{FilePrefix, StaffPrefix} {
@@ -63,19 +82,22 @@ func Load(fsys fs.FS, langs []string, logger *slog.Logger) (*Bundle, error) {
 				continue
 			}
 			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %v", name, err))
+				errs = append(errs, Problem{File: name, Msg: err.Error()})
 				continue
 			}
 			mf, err := b.bundle.ParseMessageFileBytes(data, name)
 			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %s", name, tomlErr(err)))
+				line, msg := tomlErr(err)
+				errs = append(errs, Problem{File: name, Line: line, Msg: msg})
 				continue
 			}
 			if b.ids[lang] == nil {
 				b.ids[lang] = map[string]bool{}
 			}
+			sets[prefix][lang] = map[string]bool{}
 			for _, m := range mf.Messages {
 				b.ids[lang][m.ID] = true
+				sets[prefix][lang][m.ID] = true
 			}
 			found = found || prefix == FilePrefix
 		}
@@ -84,18 +106,58 @@ func Load(fsys fs.FS, langs []string, logger *slog.Logger) (*Bundle, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("locale: %s", strings.Join(errs, "; "))
+		return nil, &Error{Problems: errs}
+	}
+	for _, prefix := range []string{FilePrefix, StaffPrefix} {
+		b.logGaps(prefix, sets[prefix], langs)
 	}
 	return b, nil
 }
 
-func tomlErr(err error) string {
-	var perr toml.ParseError
-	if e, ok := err.(toml.ParseError); ok {
-		perr = e
-		return fmt.Sprintf("line %d: %s", perr.Position.Line, perr.Message)
+// logGaps logs each message of the German file of prefix that another language's
+// file lacks, and marks it as logged, so that T does not log it again. A language
+// without a file of its own is one warning, not one per message.
+func (b *Bundle) logGaps(prefix string, ids map[string]map[string]bool, langs []string) {
+	src := ids[content.SourceLang]
+	if src == nil {
+		return
 	}
-	return err.Error()
+	sorted := make([]string, 0, len(src))
+	for id := range src {
+		sorted = append(sorted, id)
+	}
+	slices.Sort(sorted)
+	for _, lang := range langs {
+		if lang == content.SourceLang {
+			continue
+		}
+		if prefix == StaffPrefix && !slices.Contains(StaffLangs, lang) {
+			continue
+		}
+		have := ids[lang]
+		if have == nil {
+			b.logger.Warn("missing translation file; users get the English or German text", "lang", lang, "file", prefix+lang+FileSuffix)
+			for _, id := range sorted {
+				b.missing.Store(lang+"/"+id, struct{}{})
+			}
+			continue
+		}
+		for _, id := range sorted {
+			if !have[id] {
+				b.logMissing(lang, id)
+			}
+		}
+	}
+}
+
+// tomlErr returns the line of a TOML syntax error (0 when it has none) and its
+// message.
+func tomlErr(err error) (int, string) {
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		return perr.Position.Line, perr.Message
+	}
+	return 0, err.Error()
 }
 
 // IDs returns the message ids of lang.
@@ -148,6 +210,6 @@ func (b *Bundle) localize(lang string, lc *i18n.LocalizeConfig) string {
 
 func (b *Bundle) logMissing(lang, id string) {
 	if _, loaded := b.missing.LoadOrStore(lang+"/"+id, struct{}{}); !loaded {
-		b.logger.Warn("missing message", "lang", lang, "id", id)
+		b.logger.Warn("missing translation; users get the English or German text", "lang", lang, "id", id)
 	}
 }

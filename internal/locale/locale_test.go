@@ -2,6 +2,7 @@ package locale
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -69,9 +70,9 @@ func TestCheckStaffFiles(t *testing.T) {
 	}
 	text := strings.Join(all, "\n")
 	for _, want := range []string{
-		`active.en.toml: error: message "B" is missing`,
-		`active.ru.toml: error: message "B" is missing`,
-		`staff.en.toml: error: message "T" is missing`,
+		`active.en.toml:1: error: message "B" is missing; run ` + "`make i18n`" + ` to get it to translate`,
+		`active.ru.toml:1: error: message "B" is missing`,
+		`staff.en.toml:1: error: message "T" is missing`,
 		`staff.en.toml:1: error: message "S" (other): placeholders [M] differ from the German [N]`,
 		`staff.de.toml:5: error: message "A" is also in active.de.toml`,
 	} {
@@ -91,7 +92,7 @@ func TestPluralsRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := parseFile(localesfs.FS, "active.de.toml")
+	msgs, _, err := parseFile(localesfs.FS, "active.de.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +142,18 @@ func TestFallbackChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each gap is logged at load already, naming message and language, so that a
+	// reload with a missing key does not pass silently; a language without a file is
+	// one warning.
+	for _, want := range []string{"level=WARN msg=\"missing translation; users get the English or German text\" lang=ru id=B", "lang=ru id=C", "lang=en id=C", "lang=ar id=C",
+		"level=WARN msg=\"missing translation file; users get the English or German text\" lang=uk file=active.uk.toml"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log at load lacks %q:\n%s", want, logs.String())
+		}
+	}
+	if strings.Contains(logs.String(), "lang=uk id=") {
+		t.Errorf("a language without a file logged each message:\n%s", logs.String())
+	}
 	tests := []struct{ lang, id, want string }{
 		{"ru", "A", "A-ru"},
 		{"ru", "B", "B-en"},
@@ -176,7 +189,7 @@ func TestCheckFindsProblems(t *testing.T) {
 		`active.ru.toml:4: error: message "N": plural form "few" is missing`,
 		`active.ru.toml:7: error: message "E": other is empty`,
 		`active.ru.toml:9: warning: message "Extra" is not in the German file (extra)`,
-		`active.tr.toml: error: cannot read`,
+		`active.tr.toml:1: error: the file is missing; create it empty, then run ` + "`make i18n`",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("problems lack %q:\n%s", want, text)
@@ -208,6 +221,37 @@ func TestDays(t *testing.T) {
 	} {
 		if got := b.N(tt.lang, "Days", tt.n, nil); got != tt.want {
 			t.Errorf("Days(%s, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestSyntaxErrorsHaveALine: a broken file is reported as file:line: error: … by
+// check and by Load, which names every broken file, not only the first.
+func TestSyntaxErrorsHaveALine(t *testing.T) {
+	fs := fstest.MapFS{
+		"active.de.toml": {Data: []byte("[A]\nother = \"A\"\n")},
+		"active.en.toml": {Data: []byte("[A]\nother = \"A\n")},
+		"active.ru.toml": {Data: []byte("[A]\n\nother = = 1\n")},
+	}
+	problems, _ := Check(fs, "de", []string{"de", "en", "ru"})
+	var all []string
+	for _, p := range problems {
+		all = append(all, p.String())
+	}
+	text := strings.Join(all, "\n")
+	for _, want := range []string{"active.en.toml:2: error: ", "active.ru.toml:3: error: "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("check lacks %q:\n%s", want, text)
+		}
+	}
+	_, err := Load(fs, []string{"de", "en", "ru"}, nil)
+	var lerr *Error
+	if !errors.As(err, &lerr) || len(lerr.Problems) != 2 {
+		t.Fatalf("Load: %v, want an *Error with both files", err)
+	}
+	for _, want := range []string{"active.en.toml:2: error: ", "active.ru.toml:3: error: "} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Load error lacks %q:\n%v", want, err)
 		}
 	}
 }
