@@ -11,6 +11,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	contentfs "github.com/oldenburg/ankommen/content"
 	"github.com/oldenburg/ankommen/internal/assistant"
@@ -97,5 +98,8 @@ func build(fsys fs.FS) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{Corpus: corpus, Locale: loc, Index: idx, Models: models, Renderer: reply.Renderer{Locale: loc}}, nil
+	// A fixed clock: whether a source counts as old must not change with the day the
+	// golden files are compared.
+	now := func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }
+	return &Snapshot{Corpus: corpus, Locale: loc, Index: idx, Models: models, Renderer: reply.Renderer{Locale: loc, Now: now}}, nil
 }

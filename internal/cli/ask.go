@@ -35,9 +35,12 @@ type Answer struct {
 	Understood string `json:"understood_lang,omitempty"`
 	// Probability is the calibrated probability that the topic (or the first button
 	// of an ask_back) is right.
-	Probability  float64       `json:"probability"`
-	Truncated    bool          `json:"truncated,omitempty"`
+	Probability float64 `json:"probability"`
+	Truncated   bool    `json:"truncated,omitempty"`
+	// Answer is the whole reply (an answer with the topic's whole text); Short is
+	// what the user sees first (an answer's short answer with its main source).
 	Answer       string        `json:"answer"`
+	Short        string        `json:"short"`
 	Sources      []string      `json:"sources"`
 	Alternatives []Alternative `json:"alternatives"`
 	Error        string        `json:"error,omitempty"`
@@ -65,7 +68,8 @@ func toAnswer(core *app.Snapshot, r assistant.Result) Answer {
 		Truncated:    r.Truncated,
 		Understood:   r.Understood,
 		Probability:  round(r.Probability),
-		Answer:       core.Renderer.Render(r, reply.FormatPlain),
+		Answer:       core.Renderer.RenderFull(r, reply.FormatPlain),
+		Short:        core.Renderer.Render(r, reply.FormatPlain),
 		Sources:      []string{},
 		Alternatives: []Alternative{},
 	}
@@ -94,9 +98,10 @@ func toAnswer(core *app.Snapshot, r assistant.Result) Answer {
 func round(f float64) float64 { return float64(int64(f*10000+0.5)) / 10000 }
 
 func runAsk(ctx context.Context, env *Env, args []string) int {
-	fs := newFlags(env, "ask", "ask [--lang L] [--json] [QUESTION]")
+	fs := newFlags(env, "ask", "ask [--lang L] [--json] [--full] [QUESTION]")
 	lang := fs.String("lang", "", "answer in this language ("+langList(content.Languages)+"); default: detect from the text")
-	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	asJSON := fs.Bool("json", false, "print one JSON object per question (with both the short and the whole answer)")
+	full := fs.Bool("full", false, "print an answer's whole text and every source, not the short answer")
 	var dirs dirFlags
 	dirs.register(fs, env)
 	pos, code := parse(fs, args)
@@ -135,7 +140,11 @@ func runAsk(ctx context.Context, env *Env, args []string) int {
 			}
 			out.Write(append(b, '\n'))
 		} else {
-			fmt.Fprintln(out, core.Renderer.Render(r, reply.FormatPlain))
+			if *full {
+				fmt.Fprintln(out, core.Renderer.RenderFull(r, reply.FormatPlain))
+			} else {
+				fmt.Fprintln(out, core.Renderer.Render(r, reply.FormatPlain))
+			}
 			if len(pos) == 0 {
 				fmt.Fprintln(out)
 			}

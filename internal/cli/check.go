@@ -30,6 +30,14 @@ func runCheck(_ context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "check: %v\n", err)
 		return ExitFail
 	}
+	// A review date that has come is a warning: the facts may have changed.
+	for _, id := range corpus.IDs {
+		t := corpus.Topics[id]
+		if de := t.In(content.SourceLang); de != nil && t.DueForReview(env.now()) {
+			issues = append(issues, content.Issue{File: de.File, Line: 1, Warning: true,
+				Msg: fmt.Sprintf("review_by %s has passed: check the facts against the sources with %s, then set a new date", t.ReviewBy, orDash(t.Owner))})
+		}
+	}
 	errs := 0
 	for _, i := range issues {
 		i.File = inDir(src.Content, i.File)

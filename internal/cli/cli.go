@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/assistant"
@@ -24,6 +25,15 @@ type Env struct {
 	Getenv func(string) string
 	// Terminal reports whether stdin is an interactive terminal.
 	Terminal bool
+	// Now is the clock (time.Now when nil): review dates, outdated sources.
+	Now func() time.Time
+}
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 // Exit codes.

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Languages lists the supported languages, source language first.
@@ -37,6 +38,7 @@ type Source struct {
 type Translation struct {
 	Lang       string
 	Title      string
+	Short      string // the short answer, shown first (at most MaxShortWords words)
 	Questions  []string
 	Tags       []string
 	Sources    []Source
@@ -53,7 +55,17 @@ type Topic struct {
 	ID        string
 	Contact   bool // the escalation contact shown when the bot is not sure
 	Emergency bool // the answer to emergencies
-	Langs     map[string]*Translation
+	// Owner is the office responsible for the facts; ReviewBy the date by which
+	// someone checks them against the sources again (YYYY-MM-DD). Both come from the
+	// German file.
+	Owner, ReviewBy string
+	Langs           map[string]*Translation
+}
+
+// DueForReview reports whether the topic's review date has come by now.
+func (t *Topic) DueForReview(now time.Time) bool {
+	d, err := time.Parse(time.DateOnly, t.ReviewBy)
+	return err == nil && !now.Before(d)
 }
 
 // In returns the translation in lang, or nil.
@@ -239,6 +251,18 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 		}
 		if meta.emergency {
 			t.Emergency = true
+		}
+		if lang == SourceLang {
+			t.Owner, t.ReviewBy = meta.owner, meta.reviewBy
+			if meta.owner == "" {
+				add(name, 1, true, "no owner: name the office responsible for these facts (owner: …)")
+			}
+			if meta.reviewBy == "" {
+				add(name, 1, true, "no review_by: set the date by which the facts are checked again (review_by: YYYY-MM-DD)")
+			}
+		}
+		if tr.Short == "" {
+			add(name, 1, true, "no short answer: add short: with the two or three things most people need (at most %d words)", MaxShortWords)
 		}
 	}
 	for id, t := range c.Topics {

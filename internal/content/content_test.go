@@ -2,6 +2,7 @@ package content
 
 import (
 	"strings"
+	"time"
 	"testing"
 	"testing/fstest"
 )
@@ -16,12 +17,16 @@ sources:
     date: 2022-12-15
 as_of: 2025-10
 related: [officer]
+short: Das Ausländerbüro ist am **Pferdemarkt 14**.
+owner: Stadt Oldenburg, Ausländerbüro
+review_by: 2027-06-30
 ---
 Das **Ausländerbüro** ist am Pferdemarkt 14.
 `
 
 const officerDE = `---
 title: Integrationsbeauftragte
+short: Kontakt über die Stadt.
 questions:
   - Wer hilft mir?
 tags: [kontakt]
@@ -29,6 +34,8 @@ sources:
   - url: https://example.org/b
     date: undated
 as_of: 2025-07
+owner: Stadt Oldenburg
+review_by: 2027-06-30
 contact: true
 ---
 Kontakt: Beispiel.
@@ -36,12 +43,15 @@ Kontakt: Beispiel.
 
 const emergencyDE = `---
 title: Notruf
+short: 112 und 110.
 questions: [Notruf]
 tags: [112]
 sources:
   - url: https://example.org/c
     date: undated
 as_of: 2025-07
+owner: Feuerwehr und Polizei
+review_by: 2027-06-30
 emergency: true
 ---
 112 und 110.
@@ -95,6 +105,33 @@ func TestLoadGood(t *testing.T) {
 }
 
 // TestLoadErrors checks that each broken file is reported with its file and line.
+// TestOwnerReviewAndShort: the German file's owner and review date belong to the
+// topic; a topic is due on its review date; a missing short answer is a warning.
+func TestOwnerReviewAndShort(t *testing.T) {
+	c, issues, err := Load(fixture(map[string]string{"office.en.md": strings.Replace(strings.Replace(goodDE, "short: Das Ausländerbüro ist am **Pferdemarkt 14**.\n", "", 1), "owner: Stadt Oldenburg, Ausländerbüro\n", "", 1)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	office := c.Topic("office")
+	if office.Owner != "Stadt Oldenburg, Ausländerbüro" || office.ReviewBy != "2027-06-30" || office.In("de").Short != "Das Ausländerbüro ist am **Pferdemarkt 14**." {
+		t.Errorf("office %+v, short %q", office, office.In("de").Short)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	if office.DueForReview(day("2027-06-29")) || !office.DueForReview(day("2027-06-30")) {
+		t.Error("DueForReview")
+	}
+	var warned bool
+	for _, i := range issues {
+		warned = warned || (i.File == "office.en.md" && i.Warning && strings.Contains(i.Msg, "no short answer"))
+		if strings.Contains(i.Msg, "owner") {
+			t.Errorf("a translation needs no owner: %v", i)
+		}
+	}
+	if !warned {
+		t.Errorf("no warning for the missing short answer: %v", issues)
+	}
+}
+
 // TestLearnDataLoads: phrasings (with out-of-scope messages), emergency data, the
 // glossary and help lines are read with their lines; a topic with few phrasings and
 // a missing emergency category are warnings, not errors.
@@ -149,14 +186,14 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown language", map[string]string{"office.xx.md": goodDE}, `office.xx.md:1: error: unknown language "xx"`},
 		{"bad file name", map[string]string{"Office.de.md": goodDE}, `Office.de.md:1: error: file name must be`},
 		{"id too long", map[string]string{strings.Repeat("a", 49) + ".de.md": goodDE}, `is longer than 48 characters`},
-		{"empty body", map[string]string{"office.de.md": strings.Split(goodDE, "---\nDas")[0] + "---\n\n"}, `office.de.md:12: error: body is empty`},
+		{"empty body", map[string]string{"office.de.md": strings.Split(goodDE, "---\nDas")[0] + "---\n\n"}, `office.de.md:15: error: body is empty`},
 		{"broken related", map[string]string{"office.de.md": strings.Replace(goodDE, "[officer]", "[officer, nowhere]", 1)}, `office.de.md:10: error: related topic "nowhere" does not exist`},
 		{"no sources", map[string]string{"office.de.md": strings.Replace(goodDE, "sources:\n  - url: https://example.org/a\n    date: 2022-12-15\n", "sources: []\n", 1)}, `office.de.md:2: error: sources is empty`},
 		{"bad source url", map[string]string{"office.de.md": strings.Replace(goodDE, "https://example.org/a", "example.org/a", 1)}, `office.de.md:7: error: source 1: url must start with http`},
 		{"yaml syntax", map[string]string{"office.de.md": strings.Replace(goodDE, "tags: [aufenthalt]", "tags: [aufenthalt", 1)}, `office.de.md:`},
 		{"not closed", map[string]string{"office.de.md": strings.Replace(goodDE, "---\nDas", "Das", 1)}, `office.de.md:1: error: front matter is not closed`},
 		{"no front matter", map[string]string{"office.de.md": "Just text\n"}, `office.de.md:1: error: file must start with`},
-		{"invalid utf8", map[string]string{"office.de.md": goodDE + "\xff\xfe\n"}, `office.de.md:13: error: file is not valid UTF-8`},
+		{"invalid utf8", map[string]string{"office.de.md": goodDE + "\xff\xfe\n"}, `office.de.md:16: error: file is not valid UTF-8`},
 		{"duplicate field", map[string]string{"office.de.md": strings.Replace(goodDE, "as_of: 2025-10\n", "as_of: 2025-10\nas_of: 2025-11\n", 1)}, `office.de.md:`},
 		{"translation without source", map[string]string{"lonely.en.md": goodDE}, `lonely.en.md:1: error: topic "lonely" has no German (de) source file`},
 		{"two contacts", map[string]string{"office.de.md": strings.Replace(goodDE, "as_of: 2025-10\n", "as_of: 2025-10\ncontact: true\n", 1)}, `contact: true is also set`},
@@ -175,6 +212,8 @@ func TestLoadErrors(t *testing.T) {
 		{"emergency empty cue", map[string]string{"emergency/de.yaml": "categories:\n  fire:\n    cues: [\"*\"]\n"}, `emergency/de.yaml:3: error: a cue needs a word`},
 		{"glossary not a list", map[string]string{"glossary/ar.yaml": "Jobcenter: جوب سنتر\n"}, `glossary/ar.yaml:1: error: expected a list`},
 		{"helpline without source", map[string]string{"helplines.yaml": "poison:\n  name: GIZ\n  number: \"0551 19240\"\n"}, `helplines.yaml:1: error: help line "poison" needs a number and at least one source`},
+		{"short too long", map[string]string{"office.de.md": strings.Replace(goodDE, "short: Das Ausländerbüro ist am **Pferdemarkt 14**.", "short: "+strings.Repeat("Wort ", 61), 1)}, `office.de.md:11: error: short has 61 words; at most 60`},
+		{"review_by not a date", map[string]string{"office.de.md": strings.Replace(goodDE, "review_by: 2027-06-30", "review_by: bald", 1)}, `office.de.md:13: error: review_by "bald" is not YYYY-MM-DD`},
 		{"duplicate question", map[string]string{"office.de.md": strings.Replace(goodDE, "  - Wo ist das Ausländerbüro?\n", "  - Wo ist das Ausländerbüro?\n  - wer  hilft mir?\n", 1)}, `officer.de.md:1: error: question "Wer hilft mir?" is also listed in topic "office"`},
 	}
 	for _, tt := range tests {

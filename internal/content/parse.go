@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -17,12 +18,18 @@ import (
 type frontMeta struct {
 	contact, emergency bool
 	relatedLines       []int
+	owner, reviewBy    string
+	reviewLine         int
 }
 
 var knownFields = map[string]bool{
-	"title": true, "questions": true, "tags": true, "sources": true, "as_of": true,
-	"related": true, "contact": true, "emergency": true, "source_hash": true,
+	"title": true, "short": true, "questions": true, "tags": true, "sources": true, "as_of": true,
+	"related": true, "contact": true, "emergency": true, "source_hash": true, "owner": true, "review_by": true,
 }
+
+// MaxShortWords is the longest short answer, in words: what a reader on a phone
+// takes in at a glance.
+const MaxShortWords = 60
 
 // parseTopic parses one topic file. It returns a nil Translation when the file cannot be
 // used at all; otherwise the issues are problems in an otherwise readable file.
@@ -121,7 +128,7 @@ func (p *topicParser) fields(root *yaml.Node, tr *Translation) map[string]bool {
 		key := k.Value
 		switch {
 		case !knownFields[key]:
-			p.add(fileLine(k), "unknown field %q (known: title, questions, tags, sources, as_of, related, contact, emergency, source_hash)", key)
+			p.add(fileLine(k), "unknown field %q (known: title, short, questions, tags, sources, as_of, owner, review_by, related, contact, emergency, source_hash)", key)
 			continue
 		case seen[key]:
 			p.add(fileLine(k), "field %q appears twice", key)
@@ -142,6 +149,24 @@ func (p *topicParser) field(key string, v *yaml.Node, tr *Translation) error {
 	switch key {
 	case "title":
 		return v.Decode(&tr.Title)
+	case "short":
+		if err := v.Decode(&tr.Short); err != nil {
+			return err
+		}
+		tr.Short = strings.TrimSpace(tr.Short)
+		if n := len(strings.Fields(tr.Short)); n > MaxShortWords {
+			p.add(fileLine(v), "short has %d words; at most %d (the two or three things most people need; the body has the rest)", n, MaxShortWords)
+		}
+	case "owner":
+		return v.Decode(&p.meta.owner)
+	case "review_by":
+		if err := v.Decode(&p.meta.reviewBy); err != nil {
+			return err
+		}
+		p.meta.reviewLine = fileLine(v)
+		if _, err := time.Parse(time.DateOnly, p.meta.reviewBy); err != nil {
+			p.add(fileLine(v), "review_by %q is not YYYY-MM-DD", p.meta.reviewBy)
+		}
 	case "questions":
 		return v.Decode(&tr.Questions)
 	case "tags":
@@ -226,9 +251,14 @@ func (p *topicParser) required(seen map[string]bool, tr *Translation) {
 // body sets the body and the hash that translations record.
 func (p *topicParser) body(tr *Translation, parts topicParts) {
 	tr.Body = strings.TrimSpace(parts.body)
-	// Translations record this hash: only a change of what a reader sees (title and
-	// body) makes them stale, not a new search phrasing in questions or tags.
-	sum := sha256.Sum256([]byte(strings.TrimSpace(tr.Title) + "\n" + tr.Body))
+	// Translations record this hash: only a change of what a reader sees (title,
+	// short answer and body) makes them stale, not a new search phrasing in
+	// questions or tags.
+	seen := strings.TrimSpace(tr.Title) + "\n" + tr.Body
+	if tr.Short != "" {
+		seen = strings.TrimSpace(tr.Title) + "\n" + tr.Short + "\n" + tr.Body
+	}
+	sum := sha256.Sum256([]byte(seen))
 	tr.Hash = hex.EncodeToString(sum[:])
 	if tr.Body == "" {
 		p.add(parts.bodyLine, "body is empty")

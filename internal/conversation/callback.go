@@ -18,6 +18,8 @@ import (
 //	p:<lang>:<page>          a page of the topic list
 //	c:<lang>[:<ref>]         consent: send my question (the recorded question ref)
 //	                         to the city team
+//	m:<lang>:<topic>         more: the whole text of a topic
+//	g:<lang>:<topic>         the German card of a topic, to show at the office
 const maxCallbackData = 64
 
 type cbKind byte
@@ -29,6 +31,8 @@ const (
 	cbHuman   cbKind = 'h'
 	cbPage    cbKind = 'p'
 	cbConsent cbKind = 'c'
+	cbMore    cbKind = 'm'
+	cbGerman  cbKind = 'g'
 )
 
 type callbackData struct {
@@ -45,7 +49,7 @@ func (c callbackData) String() string {
 	switch c.kind {
 	case cbLang:
 		return k + ":" + c.lang
-	case cbTopic:
+	case cbTopic, cbMore, cbGerman:
 		return k + ":" + c.lang + ":" + c.topic
 	case cbVote:
 		v := "-"
@@ -82,7 +86,7 @@ func parseCallback(s string) (callbackData, bool) {
 	c := callbackData{kind: cbKind(parts[0][0]), lang: parts[1]}
 	switch {
 	case c.kind == cbLang && len(parts) == 2:
-	case c.kind == cbTopic && len(parts) == 3 && parts[2] != "":
+	case (c.kind == cbTopic || c.kind == cbMore || c.kind == cbGerman) && len(parts) == 3 && parts[2] != "":
 		c.topic = parts[2]
 	case c.kind == cbVote && len(parts) == 4 && (parts[2] == "+" || parts[2] == "-") && parts[3] != "":
 		c.helpful, c.topic = parts[2] == "+", parts[3]

@@ -153,7 +153,7 @@ func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 	cb := t.cb
 	d, ok := parseCallback(cb.Data)
 	var topic *content.Topic
-	if ok && (d.kind == cbTopic || d.kind == cbVote) {
+	if ok && (d.kind == cbTopic || d.kind == cbVote || d.kind == cbMore || d.kind == cbGerman) {
 		// The topic may be gone since the button was sent.
 		topic = t.ans.Corpus.Topic(d.topic)
 		ok = topic != nil
@@ -178,6 +178,14 @@ func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 		c.metrics.Answer("topic", d.lang)
 		r := c.topicResult(t.ans, d.lang, topic)
 		c.reply(ctx, t, t.ans.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.ans, r, false))
+	case cbMore:
+		c.answerCallback(ctx, t, "")
+		r := c.topicResult(t.ans, d.lang, topic)
+		c.reply(ctx, t, t.ans.Renderer.RenderFull(r, reply.FormatHTML), germanKeyboard(t.ans, d.lang, topic.ID))
+	case cbGerman:
+		c.answerCallback(ctx, t, "")
+		c.metrics.Answer("german_card", d.lang)
+		c.reply(ctx, t, t.ans.Renderer.GermanCard(d.lang, topic, reply.FormatHTML), nil)
 	case cbVote:
 		err := c.opt.Store.Vote(ctx, chat.Vote{ChatID: t.chatID, TopicID: topic.ID, Lang: d.lang, Helpful: d.helpful, At: c.now()})
 		if err != nil {
@@ -286,6 +294,18 @@ func resultKeyboard(k Answering, r assistant.Result, consent bool) *models.Inlin
 	switch r.Kind {
 	case assistant.KindAnswer:
 		id := r.Topic.ID
+		// The short answer first: the whole text one tap away, and a card in German
+		// to show at the office.
+		var more []models.InlineKeyboardButton
+		if m := (callbackData{kind: cbMore, lang: lang, topic: id}); r.Text != nil && r.Text.Short != "" && m.fits() {
+			more = append(more, button(k.raw(lang, "ButtonMore"), m))
+		}
+		if g := (callbackData{kind: cbGerman, lang: lang, topic: id}); lang != content.SourceLang && g.fits() && r.Topic.In(content.SourceLang) != nil {
+			more = append(more, button(k.raw(lang, "ButtonShowGerman"), g))
+		}
+		if len(more) > 0 {
+			rows = append(rows, more)
+		}
 		up, down := callbackData{kind: cbVote, lang: lang, helpful: true, topic: id}, callbackData{kind: cbVote, lang: lang, topic: id}
 		if up.fits() && down.fits() {
 			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonHelpful"), up), button(k.raw(lang, "ButtonNotHelpful"), down)})
@@ -324,6 +344,15 @@ func resultKeyboard(k Answering, r assistant.Result, consent bool) *models.Inlin
 		return nil
 	}
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// germanKeyboard is the "Show in German" button under a topic's whole text.
+func germanKeyboard(k Answering, lang, id string) *models.InlineKeyboardMarkup {
+	g := callbackData{kind: cbGerman, lang: lang, topic: id}
+	if lang == content.SourceLang || !g.fits() {
+		return nil
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{button(k.raw(lang, "ButtonShowGerman"), g)}}}
 }
 
 // topicsKeyboard is one button that opens the topic list.

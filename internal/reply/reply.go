@@ -5,6 +5,7 @@ package reply
 import (
 	"html"
 	"strings"
+	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/content"
@@ -22,15 +23,25 @@ const (
 // Renderer renders results with a message bundle.
 type Renderer struct {
 	Locale *locale.Bundle
+	// Now is the clock that tells whether sources are old (time.Now when nil).
+	Now func() time.Time
 }
 
 // Render returns the reply to r as text in format f. Parts are separated by blank
-// lines; a channel may split long replies at those.
-func (rd Renderer) Render(r assistant.Result, f Format) string { return rd.RenderWith(r, f, "") }
+// lines; a channel may split long replies at those. An answer shows the topic's
+// short answer with its main source; RenderFull shows the whole text.
+func (rd Renderer) Render(r assistant.Result, f Format) string { return rd.render(r, f, "", false) }
+
+// RenderFull is Render with an answer's whole text and every source.
+func (rd Renderer) RenderFull(r assistant.Result, f Format) string { return rd.render(r, f, "", true) }
 
 // RenderWith is Render with a channel's own paragraph (already in format f) added
 // before the closing line of 112/110, which stays last.
 func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string {
+	return rd.render(r, f, extra, false)
+}
+
+func (rd Renderer) render(r assistant.Result, f Format, extra string, full bool) string {
 	lang := r.Lang
 	tr := isolator(lang)
 	t := func(id string, data any) string { return rd.Sentence(lang, id, data, f) }
@@ -76,8 +87,16 @@ func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string
 		if f == FormatHTML {
 			title = "<b>" + title + "</b>"
 		}
-		parts = append(parts, title+"\n"+md(r.Text.Body))
-		parts = append(parts, rd.sources(lang, r.Text, f))
+		short := !full && r.Text.Short != ""
+		if short {
+			parts = append(parts, title+"\n"+md(r.Text.Short))
+		} else {
+			parts = append(parts, title+"\n"+md(r.Text.Body))
+		}
+		parts = append(parts, rd.sources(lang, r.Text, f, short))
+		if old := rd.outdated(lang, r.Text, f); old != "" {
+			parts = append(parts, old)
+		}
 		if len(r.Alternatives) > 0 && f == FormatPlain {
 			var titles []string
 			for _, a := range r.Alternatives {
@@ -156,9 +175,15 @@ func (rd Renderer) contact(r assistant.Result, f Format, md func(string) string)
 	return []string{intro + "\n" + body}
 }
 
-func (rd Renderer) sources(lang string, tr *content.Translation, f Format) string {
+// sources is the source line: every source, or (short) the main one and how many
+// more the whole text lists.
+func (rd Renderer) sources(lang string, tr *content.Translation, f Format, short bool) string {
 	var urls []string
-	for _, s := range tr.Sources {
+	list := tr.Sources
+	if short && len(list) > 1 {
+		list = list[:1]
+	}
+	for _, s := range list {
 		if f == FormatHTML {
 			urls = append(urls, `<a href="`+html.EscapeString(s.URL)+`">`+html.EscapeString(hostOf(s.URL))+`</a>`)
 		} else {
@@ -166,6 +191,9 @@ func (rd Renderer) sources(lang string, tr *content.Translation, f Format) strin
 		}
 	}
 	line := Escape(rd.Locale.T(lang, "SourceLabel", nil), f) + ": " + strings.Join(urls, f.sep())
+	if more := len(tr.Sources) - len(list); more > 0 {
+		line += " " + Escape(rd.Locale.T(lang, "MoreSources", map[string]int{"N": more}), f)
+	}
 	if tr.AsOf != "" {
 		line += " (" + Escape(rd.Locale.T(lang, "AsOf", map[string]string{"Date": tr.AsOf}), f) + ")"
 	}
@@ -227,6 +255,70 @@ func isolator(lang string) func(string) string {
 		return Isolate
 	}
 	return nil
+}
+
+// outdatedAfter is how old the newest source may be before an answer says that it
+// may be out of date.
+const outdatedAfter = 2 * 365 * 24 * time.Hour
+
+// outdated is the line that says an answer may be out of date: its newest dated
+// source is more than two years old. Undated sources say nothing either way.
+func (rd Renderer) outdated(lang string, tr *content.Translation, f Format) string {
+	newest, date := time.Time{}, ""
+	for _, s := range tr.Sources {
+		if d, ok := sourceDate(s.Date); ok && d.After(newest) {
+			newest, date = d, s.Date
+		}
+	}
+	now := time.Now
+	if rd.Now != nil {
+		now = rd.Now
+	}
+	if newest.IsZero() || now().Sub(newest) <= outdatedAfter {
+		return ""
+	}
+	return rd.Sentence(lang, "PossiblyOutdated", map[string]string{"Date": date}, f)
+}
+
+// sourceDate reads a source date (YYYY-MM-DD, YYYY-MM or YYYY) as the last day it
+// may mean: "2023" is as new as 31 December 2023.
+func sourceDate(s string) (time.Time, bool) {
+	for _, l := range []struct {
+		layout string
+		next   func(time.Time) time.Time
+	}{
+		{time.DateOnly, func(t time.Time) time.Time { return t }},
+		{"2006-01", func(t time.Time) time.Time { return t.AddDate(0, 1, -1) }},
+		{"2006", func(t time.Time) time.Time { return t.AddDate(1, 0, -1) }},
+	} {
+		if t, err := time.Parse(l.layout, s); err == nil {
+			return l.next(t), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// GermanCard is what a newcomer shows at the office: one line in their language
+// saying what the card is, then the topic's title and short answer in German,
+// with office names, addresses and numbers exactly as the office uses them. The
+// German text has no isolation marks: it is read by German staff.
+func (rd Renderer) GermanCard(lang string, t *content.Topic, f Format) string {
+	de := t.In(content.SourceLang)
+	if de == nil {
+		return ""
+	}
+	text := de.Short
+	if text == "" {
+		text = firstParagraph(de.Body)
+	}
+	title := Escape(de.Title, f)
+	if f == FormatHTML {
+		title = "<b>" + title + "</b>"
+		text = htmlText(text, nil)
+	} else {
+		text = plain(text, nil)
+	}
+	return rd.Sentence(lang, "GermanCardIntro", nil, f) + "\n\n" + title + "\n" + text
 }
 
 // ContactCard renders the contact topic's card — the first paragraph of its text tr
