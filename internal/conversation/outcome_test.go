@@ -67,23 +67,52 @@ func TestGoldenOutcomes(t *testing.T) {
 				if id := outcomeMarks[kind]; id != "" && !strings.Contains(got, html.EscapeString(firstWords(h.snap.Locale.T(lang, id, nil), 3))) {
 					t.Errorf("%s %q: the reply lacks the %s sentence:\n%s", kind, text, id, got)
 				}
-				if kind == "ask_back" {
-					kb := reply.Keyboard()
-					if len(kb) == 0 || !strings.HasPrefix(kb[0][0].CallbackData, "t:") {
-						t.Fatalf("ask-back without topic buttons: %v", kb)
-					}
+				tap := func(btn tt.Button) string {
 					before := len(h.api.Sent())
-					h.deliver(tt.Callback(u, kb[0][0].CallbackData))
+					h.deliver(tt.Callback(u, btn.CallbackData))
 					h.waitIdle()
-					fmt.Fprintf(&b, "\n### tap: %s\n", kb[0][0].Text)
+					fmt.Fprintf(&b, "\n### tap: %s\n", btn.Text)
 					// Callback answers go out beside the queue: list them first.
 					calls := h.api.Sent()[before:]
 					slices.SortStableFunc(calls, func(a, b tt.Request) int {
 						return cmp.Compare(b2i(a.Method != "answerCallbackQuery"), b2i(b.Method != "answerCallbackQuery"))
 					})
+					text := ""
 					for _, r := range calls {
 						if r.Int("chat_id") == u.ID || r.Method == "answerCallbackQuery" {
 							writeCall(&b, r)
+						}
+						if r.Int("chat_id") == u.ID {
+							text = r.Params["text"]
+						}
+					}
+					return text
+				}
+				switch kind {
+				case "ask_back":
+					kb := reply.Keyboard()
+					if len(kb) == 0 || !strings.HasPrefix(kb[0][0].CallbackData, "t:") {
+						t.Fatalf("ask-back without topic buttons: %v", kb)
+					}
+					tap(kb[0][0])
+				case "answer":
+					// A short answer first; More gives the whole text, Show in German a
+					// card in German under a line in the user's language.
+					kb := reply.Keyboard()
+					if len(kb) == 0 || len(kb[0]) == 0 || !strings.HasPrefix(kb[0][0].CallbackData, "m:") {
+						t.Fatalf("answer without More: %v", kb)
+					}
+					if full := tap(kb[0][0]); len(full) <= len(got) {
+						t.Errorf("More gave %d bytes, the short answer had %d", len(full), len(got))
+					}
+					if lang != content.SourceLang {
+						if len(kb[0]) < 2 || !strings.HasPrefix(kb[0][1].CallbackData, "g:") {
+							t.Fatalf("answer without Show in German: %v", kb)
+						}
+						card := tap(kb[0][1])
+						intro := html.EscapeString(firstWords(h.snap.Locale.T(lang, "GermanCardIntro", nil), 2))
+						if !strings.Contains(card, intro) || !strings.Contains(card, "<b>Deutsch lernen</b>") {
+							t.Errorf("German card:\n%s", card)
 						}
 					}
 				}

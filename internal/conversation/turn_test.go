@@ -165,7 +165,7 @@ func TestTurns(t *testing.T) {
 		{name: "an edited message", update: tt.Edited(en, "hello"), n: 1, text: []string{"I only read new messages"}},
 		{name: "an answer with its buttons", update: tt.Text(en, "Where is the immigration office?"), result: answer, n: 1,
 			text: []string{"<b>Immigration office (Ausländerbüro)</b>", "Source:"},
-			data: []string{"v:en:+:immigration-office", "v:en:-:immigration-office", "h:en:immigration-office"}},
+			data: []string{"g:en:immigration-office", "v:en:+:immigration-office", "v:en:-:immigration-office", "h:en:immigration-office"}},
 		{name: "not sure: suggestions, contact and consent", update: tt.Text(en, "xylophone"), result: notSure, n: 1,
 			text: []string{"I am not sure", "The button stores your question"}, data: []string{"t:en:work", "c:en:abcdefgh234567zz"}},
 		{name: "not sure in a group: no consent, a reply", update: tt.TextIn(group, en, "@"+tt.Username+" xylophone"), result: notSure, n: 1,
