@@ -2,9 +2,9 @@ package content
 
 import (
 	"strings"
-	"time"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 const goodDE = `---
