@@ -118,10 +118,14 @@ type Recorder interface {
 	RecordUnanswered(ctx context.Context, u Unanswered) error
 }
 
-// Tally counts answers by day, language and kind for the statistics: no text, no
-// chat.
+// Tally counts answers for the statistics: no text, no chat.
 type Tally interface {
+	// CountAnswer counts one reply of kind in lang on the day of at.
 	CountAnswer(ctx context.Context, at time.Time, lang string, kind Kind) error
+	// CountTopic counts one answer from the topic id in lang (the user's language)
+	// on the day of at: how often topics are asked for, to review the most asked
+	// first.
+	CountTopic(ctx context.Context, at time.Time, lang, topicID string) error
 }
 
 // Assistant answers questions from a corpus. It is safe for concurrent use.
@@ -213,8 +217,14 @@ func (a *Assistant) Corpus() *content.Corpus { return a.corpus }
 func (a *Assistant) Answer(ctx context.Context, q Question) (Result, error) {
 	r, err := a.answer(ctx, q)
 	if a.tally != nil && r.Kind != "" && err == nil {
-		if err := a.tally.CountAnswer(ctx, a.now(), r.Lang, r.Kind); err != nil {
+		at := a.now()
+		if err := a.tally.CountAnswer(ctx, at, r.Lang, r.Kind); err != nil {
 			a.logger.Warn("counting an answer failed", "err", err)
+		}
+		if r.Kind == KindAnswer && r.Topic != nil {
+			if err := a.tally.CountTopic(ctx, at, r.Lang, r.Topic.ID); err != nil {
+				a.logger.Warn("counting a topic failed", "topic", r.Topic.ID, "err", err)
+			}
 		}
 	}
 	return r, err

@@ -291,8 +291,16 @@ func TestRecordedAnonymousAndMasked(t *testing.T) {
 }
 
 type tally struct {
-	mu    sync.Mutex
-	kinds []assistant.Kind
+	mu     sync.Mutex
+	kinds  []assistant.Kind
+	topics []string // lang:topic
+}
+
+func (t *tally) CountTopic(_ context.Context, _ time.Time, lang, topicID string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.topics = append(t.topics, lang+":"+topicID)
+	return nil
 }
 
 func (t *tally) CountAnswer(_ context.Context, _ time.Time, lang string, k assistant.Kind) error {
@@ -302,25 +310,33 @@ func (t *tally) CountAnswer(_ context.Context, _ time.Time, lang string, k assis
 	return nil
 }
 
-// TestTallyAndTryOut: answers are counted by kind; WithoutRecording neither records
-// nor counts.
+// TestTallyAndTryOut: answers are counted by kind, and confident answers by topic
+// in the user's language; WithoutRecording neither records nor counts.
 func TestTallyAndTryOut(t *testing.T) {
 	a, rec := newShipped(t)
 	tl := &tally{}
 	a = a.WithTally(tl)
+	var answered []string
 	for _, q := range []string{"Wo ist das Ausländerbüro?", "asdf", "Feuer!"} {
-		if _, err := a.Answer(context.Background(), assistant.Question{Text: q}); err != nil {
+		r, err := a.Answer(context.Background(), assistant.Question{Text: q})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if r.Kind == assistant.KindAnswer {
+			answered = append(answered, r.Lang+":"+r.Topic.ID)
 		}
 	}
 	if want := []assistant.Kind{assistant.KindAnswer, assistant.KindNotSure, assistant.KindEmergency}; !slices.Equal(tl.kinds, want) {
 		t.Errorf("counted %v, want %v", tl.kinds, want)
 	}
+	if len(answered) != 1 || !slices.Equal(tl.topics, answered) {
+		t.Errorf("topics counted %v, want %v", tl.topics, answered)
+	}
 	try := a.WithoutRecording()
 	if r, _ := try.Answer(context.Background(), assistant.Question{Text: "qwertz uiop"}); r.Kind != assistant.KindNotSure || r.Ref != "" {
 		t.Errorf("try: kind %s ref %q", r.Kind, r.Ref)
 	}
-	if len(rec.got) != 1 || len(tl.kinds) != 3 {
-		t.Errorf("try-out recorded (%d) or counted (%d)", len(rec.got), len(tl.kinds))
+	if len(rec.got) != 1 || len(tl.kinds) != 3 || len(tl.topics) != 1 {
+		t.Errorf("try-out recorded (%d) or counted (%d, %d topics)", len(rec.got), len(tl.kinds), len(tl.topics))
 	}
 }

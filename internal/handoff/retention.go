@@ -10,7 +10,9 @@ import (
 // Retention says how long what is kept. Handoffs hold a chat id: they are deleted,
 // with their threads, HandoffDays after they were closed; votes lose their chat id
 // and chats that hold nothing else are deleted after the same time. Anonymous
-// questions are deleted QuestionDays after they were asked.
+// questions are deleted QuestionDays after they were asked. The daily counts of
+// topics shown (no chat, no text) go with the anonymous questions, but are kept at
+// least DemandDays: the staff page's review list shows that many.
 type Retention struct {
 	HandoffDays  int
 	QuestionDays int
@@ -25,6 +27,16 @@ func (r Retention) Cutoffs(now time.Time) (handoffs, questions time.Time) {
 	return now.AddDate(0, 0, -r.HandoffDays), now.AddDate(0, 0, -r.QuestionDays)
 }
 
+// DemandDays is how many days of topic counts the staff page's review list shows,
+// and so the least the retention keeps.
+const DemandDays = 90
+
+// DemandCutoff returns the time before whose day the counts of topics shown are
+// deleted at now: QuestionDays back, but at least DemandDays.
+func (r Retention) DemandCutoff(now time.Time) time.Time {
+	return now.AddDate(0, 0, -max(r.QuestionDays, DemandDays))
+}
+
 // Purged counts what one purge deleted.
 type Purged struct {
 	Handoffs  int64 // closed handoffs, with their messages
@@ -32,6 +44,7 @@ type Purged struct {
 	Chats     int64 // chats that held nothing else
 	Votes     int64 // votes that lost their chat id
 	Sessions  int64 // expired staff sessions
+	Topics    int64 // daily counts of topics shown (rows, not showings)
 }
 
 // Purger deletes what is kept longer than a Retention allows.
@@ -79,7 +92,7 @@ func (j *RetentionJob) Run(ctx context.Context) {
 		case err != nil && ctx.Err() == nil:
 			log.Error("retention job failed", "err", err)
 		case err == nil:
-			log.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions)
+			log.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions, "topic_counts", p.Topics)
 		}
 		select {
 		case <-ctx.Done():

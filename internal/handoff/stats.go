@@ -55,6 +55,14 @@ type TopicVotes struct {
 	Useless int
 }
 
+// TopicCount is how often a topic was shown in one language: an aggregate, with no
+// chat and no text.
+type TopicCount struct {
+	TopicID string
+	Lang    string
+	N       int
+}
+
 // Frequent is an unanswered question asked more than once, by its text.
 type Frequent struct {
 	Text  string
@@ -79,4 +87,7 @@ type Statistics interface {
 	// Stats returns the statistics of the days from from to to (exclusive), with at
 	// most top frequent questions.
 	Stats(ctx context.Context, from, to time.Time, top int) (Stats, error)
+	// TopicDemand returns how often each topic was shown per language from the day
+	// of since on (see assistant.Tally's CountTopic).
+	TopicDemand(ctx context.Context, since time.Time) ([]TopicCount, error)
 }

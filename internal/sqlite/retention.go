@@ -16,9 +16,11 @@ import (
 //   - chats that hold nothing but their id (no language choice, no handoff, no
 //     linked vote) and have not changed since the handoff cutoff;
 //   - anonymous questions asked before the question cutoff;
-//   - expired staff sessions.
+//   - expired staff sessions;
+//   - daily topic counts of days before the demand cutoff.
 func (d *DB) Purge(ctx context.Context, r handoff.Retention, now time.Time) (handoff.Purged, error) {
 	hCut, qCut := r.Cutoffs(now)
+	dCut := handoff.Day(r.DemandCutoff(now))
 	var p handoff.Purged
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		steps := []struct {
@@ -34,6 +36,7 @@ func (d *DB) Purge(ctx context.Context, r handoff.Retention, now time.Time) (han
 				AND NOT EXISTS (SELECT 1 FROM vote v WHERE v.chat_id = chat.id)`, []any{millis(hCut)}},
 			{&p.Questions, "DELETE FROM unanswered WHERE at < ?", []any{millis(qCut)}},
 			{&p.Sessions, "DELETE FROM staff_session WHERE expires_at <= ?", []any{millis(now)}},
+			{&p.Topics, "DELETE FROM topic_count WHERE day < ?", []any{dCut}},
 		}
 		for _, s := range steps {
 			res, err := tx.ExecContext(ctx, s.sql, s.args...)

@@ -21,6 +21,40 @@ func (d *DB) CountAnswer(ctx context.Context, at time.Time, lang string, kind as
 	return nil
 }
 
+// CountTopic adds one showing of the topic id in lang to the day of at (in
+// handoff.Zone).
+func (d *DB) CountTopic(ctx context.Context, at time.Time, lang, topicID string) error {
+	_, err := d.w.ExecContext(ctx, `INSERT INTO topic_count (day, topic_id, lang, n) VALUES (?, ?, ?, 1)
+		ON CONFLICT (day, topic_id, lang) DO UPDATE SET n = n + 1`, handoff.Day(at), topicID, lang)
+	if err != nil {
+		return fmt.Errorf("sqlite: count topic %s: %w", topicID, err)
+	}
+	return nil
+}
+
+// TopicDemand returns how often each topic was shown per language from the day of
+// since (in handoff.Zone) on, by topic id and language.
+func (d *DB) TopicDemand(ctx context.Context, since time.Time) ([]handoff.TopicCount, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT topic_id, lang, sum(n) FROM topic_count WHERE day >= ?
+		GROUP BY topic_id, lang ORDER BY topic_id, lang`, handoff.Day(since))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: topic demand: %w", err)
+	}
+	defer rows.Close()
+	var out []handoff.TopicCount
+	for rows.Next() {
+		var c handoff.TopicCount
+		if err := rows.Scan(&c.TopicID, &c.Lang, &c.N); err != nil {
+			return nil, fmt.Errorf("sqlite: topic demand: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: topic demand: %w", err)
+	}
+	return out, nil
+}
+
 // Stats returns the statistics of the days from from to to (exclusive).
 func (d *DB) Stats(ctx context.Context, from, to time.Time, top int) (handoff.Stats, error) {
 	s := handoff.Stats{From: from, To: to}

@@ -1,6 +1,6 @@
 // Package staffweb is the staff review page of `ankommen serve`, under /staff/:
 // login, the inbox of unanswered questions and handoffs, replies to users, teaching
-// the bot, a "try it" page and statistics. Pages are server-rendered html/template
+// the bot, a "try it" page, statistics and the topics due for review. Pages are server-rendered html/template
 // with embedded assets; they work without JavaScript. The interface is German, with
 // English selectable; its strings are in locales/staff.<lang>.toml.
 package staffweb
@@ -116,6 +116,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/staff/try", false, h.try},
 		{"GET", "/staff/stats", false, h.stats},
 		{"GET", "/staff/stats.csv", false, h.statsCSV},
+		{"GET", "/staff/review", false, h.review},
 		{"GET", "/staff/", false, h.notFound},
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -857,4 +858,83 @@ func TestStrangerCannotLockAColleagueOut(t *testing.T) {
 	if d := e.h.limit.slowdown(nameKey("anna")); d <= 0 {
 		t.Errorf("no slowdown for a name with many failures: %v", d)
 	}
+}
+
+// TestReviewListsDueTopicsMostAskedFirst: the review page lists the topics whose
+// review date has passed, and those due within 30 days as soon, with owner, date
+// and how often each was shown in the last 90 days per language: most asked first.
+// A topic due later is not listed, however often it is asked.
+func TestReviewListsDueTopicsMostAskedFirst(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := e.clock.Now() // 2026-03-02
+	for _, id := range e.core.Corpus.IDs {
+		e.core.Corpus.Topic(id).Owner, e.core.Corpus.Topic(id).ReviewBy = "Stadt Oldenburg", "2030-01-01"
+	}
+	for _, c := range []struct {
+		id, owner, reviewBy string
+	}{
+		{"immigration-office", "Ausländerbehörde", "2026-01-15"},
+		{"work", "Jobcenter Oldenburg", "2026-03-20"},
+		{"housing", "Sozialamt", "2026-03-02"},
+		{"schools", "Schulamt", "2026-04-02"}, // 31 days ahead: not yet
+	} {
+		tp := e.core.Corpus.Topic(c.id)
+		tp.Owner, tp.ReviewBy = c.owner, c.reviewBy
+	}
+	for _, c := range []struct {
+		at          time.Time
+		lang, topic string
+		n           int
+	}{
+		{now, "uk", "work", 4}, {now.AddDate(0, 0, -89), "de", "work", 1},
+		{now, "de", "immigration-office", 1}, {now.AddDate(0, 0, -10), "en", "immigration-office", 2},
+		{now.AddDate(0, 0, -90), "de", "housing", 50}, // before the 90 days
+		{now, "de", "schools", 20},
+	} {
+		for range c.n {
+			if err := e.db.CountTopic(ctx, c.at, c.lang, c.topic); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	b := e.browser()
+	b.mustLogin("anna")
+	p := b.get("/staff/review")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d", p.status)
+	}
+	mustContain(t, "review", p.body, `href="/staff/review" aria-current="page"`, "Zu prüfen", "Gezeigt (90 Tage)",
+		"Jobcenter Oldenburg", "20.03.2026", "bald", "Ausländerbehörde", "15.01.2026", "überfällig", "Sozialamt", "02.03.2026",
+		"Ukrainisch: 4", "Deutsch: 1", "Englisch: 2")
+	var at []int
+	for _, id := range []string{"(work)", "(immigration-office)", "(housing)"} {
+		at = append(at, strings.Index(p.body, id))
+	}
+	if at[0] < 0 || at[0] > at[1] || at[1] > at[2] {
+		t.Errorf("order of work (5), immigration-office (3), housing (0): positions %v", at)
+	}
+	for _, not := range []string{"(schools)", "Schulamt", "Stadt Oldenburg"} {
+		if strings.Contains(p.body, not) {
+			t.Errorf("a topic not due is listed: %s", not)
+		}
+	}
+	rows := regexp.MustCompile(`<tr class="(\w+)">\s*<th scope="row">[^<]*<small>\(([\w-]+)\)</small></th>(?s:.*?)<td class="num">(\d+)</td>`).FindAllStringSubmatch(p.body, -1)
+	var got []string
+	for _, r := range rows {
+		got = append(got, r[2]+" "+r[1]+" "+r[3])
+	}
+	if want := []string{"work soon 5", "immigration-office overdue 3", "housing overdue 0"}; !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+
+	b.get("/staff/lang/en?next=/staff/review")
+	mustContain(t, "English review", b.get("/staff/review").body, "Due for review", "Review by", "2026-03-20", "soon", "overdue",
+		"Shown (last 90 days)", "Ukrainian: 4")
+
+	// Nothing due: the page says so.
+	for _, id := range e.core.Corpus.IDs {
+		e.core.Corpus.Topic(id).ReviewBy = "2030-01-01"
+	}
+	mustContain(t, "nothing due", b.get("/staff/review").body, "No topic is due for review.")
 }

@@ -42,6 +42,9 @@ func TestEveryStringExists(t *testing.T) {
 		used["StaffDelivery_"+string(d)] = true
 	}
 	used["StaffSystem_closed"], used["StaffSystem_spam"] = true, true
+	for _, d := range []string{dueOverdue, dueSoon, dueMissing} {
+		used["StaffReviewDue_"+d] = true
+	}
 	for _, k := range []assistant.Kind{assistant.KindAnswer, assistant.KindNotSure, assistant.KindEmergency, assistant.KindGreeting,
 		assistant.KindThanks, assistant.KindHuman, assistant.KindEmpty, assistant.KindUnsupported} {
 		used["StaffKind_"+string(k)] = true
