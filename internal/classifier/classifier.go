@@ -89,7 +89,8 @@ func Train(docs []Doc) *Model {
 		m.docLabel = append(m.docLabel, int32(li))
 		m.docLang = append(m.docLang, d.Lang)
 		vec := make([]posting, 0, len(tf))
-		for h, f := range tf {
+		for _, h := range sortedKeys(tf) {
+			f := tf[h]
 			id, ok := m.features[h]
 			if !ok {
 				id = int32(len(df))
@@ -142,7 +143,8 @@ func Train(docs []Doc) *Model {
 func (m *Model) weigh(tf map[uint64]float32) []posting {
 	w := make([]posting, 0, len(tf))
 	var norm float64
-	for h, f := range tf {
+	for _, h := range sortedKeys(tf) {
+		f := tf[h]
 		id, ok := m.features[h]
 		if !ok {
 			continue
@@ -326,6 +328,17 @@ func hash2(kind byte, a, b string) uint64 {
 		h = (h ^ uint64(b[i])) * prime64
 	}
 	return h
+}
+
+// sortedKeys returns the features of tf in a fixed order: feature numbers, and so
+// the sums of floats in training, come out the same in every run.
+func sortedKeys(tf map[uint64]float32) []uint64 {
+	keys := make([]uint64, 0, len(tf))
+	for h := range tf {
+		keys = append(keys, h)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // hash is FNV-1a over the kind and s, written out to avoid an allocation per n-gram.

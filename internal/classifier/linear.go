@@ -56,7 +56,8 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 			npos++
 		}
 		vec := make([]posting, 0, len(tf))
-		for h, f := range tf {
+		for _, h := range sortedKeys(tf) {
+			f := tf[h]
 			id, ok := b.features[h]
 			if !ok {
 				id = int32(len(df))
@@ -121,7 +122,8 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 func (b *Binary) vector(tf map[uint64]float32) []posting {
 	out := make([]posting, 0, len(tf))
 	var norm float64
-	for h, f := range tf {
+	for _, h := range sortedKeys(tf) {
+		f := tf[h]
 		id, ok := b.features[h]
 		if !ok {
 			continue

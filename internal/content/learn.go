@@ -75,6 +75,9 @@ type EmergencyData struct {
 	// Harmless are look-alikes: their cues veto an emergency cue at the same place
 	// ("fire me"), their examples teach the detector what is not an emergency.
 	Harmless EmergencyClass
+	// Negations are words that, just before a cue, say the opposite ("er ist nicht
+	// bewusstlos"); NegationsAfter the same just after it (Turkish "değil").
+	Negations, NegationsAfter []string
 }
 
 // GlossaryEntry is a German office or procedure name and how people write it in one
@@ -136,8 +139,18 @@ func loadLearnData(fsys fs.FS, whole hash.Hash, topics map[string]*Topic) (learn
 				})
 			case "harmless":
 				ed.Harmless = emergencyClass(v, file, &issues)
+			case "negations", "negations_after":
+				var words []string
+				for _, s := range stringList(v, file, &issues) {
+					words = append(words, s.Text)
+				}
+				if k.Value == "negations" {
+					ed.Negations = words
+				} else {
+					ed.NegationsAfter = words
+				}
 			default:
-				add(file, k.Line, false, "unknown key %q (want categories, harmless)", k.Value)
+				add(file, k.Line, false, "unknown key %q (want categories, harmless, negations, negations_after)", k.Value)
 			}
 		})
 		for _, c := range EmergencyCategories {

@@ -97,9 +97,11 @@ const minModelWords = 3
 
 // Detector recognises emergencies. It is safe for concurrent use.
 type Detector struct {
-	cues     index
-	harmless index
-	short    index // cues that count only in messages of at most three words
+	// negBefore and negAfter are the folded negation words of every language.
+	negBefore, negAfter map[string]bool
+	cues                index
+	harmless            index
+	short               index // cues that count only in messages of at most three words
 	// model says whether a message is an emergency; nearest confirms it and says
 	// which one.
 	model   *classifier.Binary
@@ -119,7 +121,7 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 	if opt.SureProbability == 0 {
 		opt.SureProbability = DefaultSureProbability
 	}
-	d := &Detector{cues: newIndex(), harmless: newIndex(), short: newIndex(), opt: opt}
+	d := &Detector{cues: newIndex(), harmless: newIndex(), short: newIndex(), opt: opt, negBefore: map[string]bool{}, negAfter: map[string]bool{}}
 	var docs []classifier.Doc
 	for _, lang := range content.Languages {
 		ed := c.Emergency[lang]
@@ -141,6 +143,12 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 		}
 		if ed == nil {
 			continue
+		}
+		for _, w := range ed.Negations {
+			d.negBefore[strings.Join(fold.Words(w), " ")] = true
+		}
+		for _, w := range ed.NegationsAfter {
+			d.negAfter[strings.Join(fold.Words(w), " ")] = true
 		}
 		for _, cat := range content.EmergencyCategories {
 			cl := ed.Categories[cat]
@@ -203,7 +211,7 @@ func (d *Detector) Detect(text string) (Match, bool) {
 	if len(words) == 0 {
 		return Match{}, false
 	}
-	veto := d.harmless.spans(words)
+	veto := append(d.harmless.spans(words), d.negated(words)...)
 	if m, ok := d.cues.first(words, veto); ok {
 		return m, true
 	}
@@ -242,6 +250,24 @@ func (d *Detector) Detect(text string) (Match, bool) {
 		}
 	}
 	return m, true
+}
+
+// negated returns the places a negation word rules out: the two words after a
+// negation ("nicht bewusstlos", "is not unconscious") and the word before a
+// negation that follows ("bilinçsiz değil"). A cue that starts with the negation
+// itself ("не дышит", "not breathing") is not ruled out: the negation is its
+// first word, and the span begins after it.
+func (d *Detector) negated(words []string) []span {
+	var out []span
+	for i, w := range words {
+		if d.negBefore[w] && i+1 < len(words) {
+			out = append(out, span{i + 1, min(i+2, len(words)-1)})
+		}
+		if d.negAfter[w] && i > 0 {
+			out = append(out, span{i - 1, i - 1})
+		}
+	}
+	return out
 }
 
 // A cue is a sequence of folded tokens; a token ending in * matches any ending.
