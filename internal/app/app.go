@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	contentfs "github.com/oldenburg/ankommen/content"
@@ -111,6 +112,9 @@ func Load(opt Options) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Training leaves a few hundred megabytes of garbage (the features of every
+	// example); give it back now rather than carry it as resident memory.
+	go debug.FreeOSMemory()
 	a := assistant.New(corpus, idx, models, opt.Recorder).WithLogger(logger)
 	if opt.Tally != nil {
 		a = a.WithTally(opt.Tally)

@@ -43,8 +43,10 @@ func (a *Assistant) understand(ctx context.Context, q Question, det langdetect.R
 	// The letters alone do not tell (Turkish without ş and ı), or tell wrongly
 	// (Arabizi, Finglish, Russian or Ukrainian in Latin letters): the language of
 	// the examples closest to the text as written does.
+	var raw *Classification // the text as written, when classified for its language
 	if !det.Sure || fold.Latin(text) {
 		c := a.models.Classify(text)
+		raw = &c
 		// The chat's own language stays when the examples do not rule it out
 		// (Ukrainian without і and ї reads much like Russian).
 		keep := q.Preferred != "" && c.Langs[q.Preferred] >= minLangShare/2
@@ -55,7 +57,12 @@ func (a *Assistant) understand(ctx context.Context, q Question, det langdetect.R
 			}
 		}
 	}
-	cls := a.models.Classify(a.models.Expand(text, ul))
+	var cls Classification
+	if expanded := a.models.Expand(text, ul); raw != nil && expanded == text {
+		cls = *raw // nothing added: the same classification
+	} else {
+		cls = a.models.Classify(expanded)
+	}
 	if ul == "" {
 		ul = r.Lang
 	}

@@ -8,9 +8,9 @@
 package classifier
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"unicode/utf8"
 
 	"github.com/oldenburg/ankommen/internal/fold"
@@ -21,7 +21,7 @@ type Doc struct {
 	Label string
 	Lang  string
 	Text  string
-	tf    map[uint64]float32 // the features of Text, once Prepare ran
+	tf    []feat // the features of Text, once Prepare ran
 }
 
 // Prepare computes the features of docs once, so that several models can be trained
@@ -41,7 +41,7 @@ func Prepare(docs []Doc) {
 	<-done
 }
 
-func (d Doc) features() map[uint64]float32 {
+func (d Doc) features() []feat {
 	if d.tf != nil {
 		return d.tf
 	}
@@ -89,8 +89,8 @@ func Train(docs []Doc) *Model {
 		m.docLabel = append(m.docLabel, int32(li))
 		m.docLang = append(m.docLang, d.Lang)
 		vec := make([]posting, 0, len(tf))
-		for _, h := range sortedKeys(tf) {
-			f := tf[h]
+		for _, x := range tf {
+			h, f := x.h, x.f
 			id, ok := m.features[h]
 			if !ok {
 				id = int32(len(df))
@@ -140,11 +140,11 @@ func Train(docs []Doc) *Model {
 
 // weigh turns term frequencies into an L2-normalised TF-IDF vector over known
 // features (sublinear tf).
-func (m *Model) weigh(tf map[uint64]float32) []posting {
+func (m *Model) weigh(tf []feat) []posting {
 	w := make([]posting, 0, len(tf))
 	var norm float64
-	for _, h := range sortedKeys(tf) {
-		f := tf[h]
+	for _, x := range tf {
+		h, f := x.h, x.f
 		id, ok := m.features[h]
 		if !ok {
 			continue
@@ -188,6 +188,9 @@ type Prediction struct {
 	Nearest float64
 }
 
+// maxLabels is how many of the best labels Classify returns.
+const maxLabels = 30
+
 // neighbours is how many of a label's nearest examples its score averages: one
 // close example alone may be a coincidence.
 const neighbours = 3
@@ -208,11 +211,14 @@ func (m *Model) Classify(text string) Prediction {
 		}
 	}
 	best := make([][neighbours]float32, len(m.labels))
+	// The ten closest examples, best first (they tell the language): kept in a
+	// small sorted array rather than sorting every example that shares a feature.
 	type near struct {
 		doc int
 		sim float32
 	}
-	var top []near
+	var top [10]near
+	ntop := 0
 	for doc, s := range sims {
 		if s <= 0 {
 			continue
@@ -225,8 +231,27 @@ func (m *Model) Classify(text string) Prediction {
 				break
 			}
 		}
-		top = append(top, near{doc, s})
+		if ntop < len(top) || s > top[ntop-1].sim {
+			i := min(ntop, len(top)-1)
+			for i > 0 && top[i-1].sim < s {
+				if i < len(top) {
+					top[i] = top[i-1]
+				}
+				i--
+			}
+			top[i] = near{doc, s}
+			ntop = min(ntop+1, len(top))
+		}
 	}
+	byScore := func(a, b Score) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return cmp.Compare(a.Label, b.Label)
+	}
+	// Only the best labels are of use: with thousands of labels, sorting them all
+	// would cost more than the rest of the query. The list is kept sorted and cut
+	// at maxLabels as labels come.
 	for li, b := range best {
 		if b[0] == 0 {
 			continue
@@ -236,21 +261,22 @@ func (m *Model) Classify(text string) Prediction {
 			mean += s
 		}
 		mean /= neighbours
-		p.Labels = append(p.Labels, Score{m.labels[li], float64(0.5*b[0] + 0.5*mean)})
-	}
-	sort.Slice(p.Labels, func(i, j int) bool {
-		if p.Labels[i].Score != p.Labels[j].Score {
-			return p.Labels[i].Score > p.Labels[j].Score
+		sc := Score{m.labels[li], float64(0.5*b[0] + 0.5*mean)}
+		if len(p.Labels) == maxLabels && byScore(sc, p.Labels[maxLabels-1]) >= 0 {
+			continue
 		}
-		return p.Labels[i].Label < p.Labels[j].Label
-	})
-	sort.Slice(top, func(i, j int) bool { return top[i].sim > top[j].sim })
-	if len(top) > 0 {
+		i, _ := slices.BinarySearchFunc(p.Labels, sc, byScore)
+		p.Labels = slices.Insert(p.Labels, i, sc)
+		if len(p.Labels) > maxLabels {
+			p.Labels = p.Labels[:maxLabels]
+		}
+	}
+	if ntop > 0 {
 		p.Nearest = float64(top[0].sim)
 	}
 	p.Langs = map[string]float64{}
 	var sum float64
-	for _, t := range top[:min(10, len(top))] {
+	for _, t := range top[:ntop] {
 		p.Langs[m.docLang[t.doc]] += float64(t.sim)
 		sum += float64(t.sim)
 	}
@@ -274,27 +300,36 @@ const maxWordRunes = 40
 // termFreqs returns the features of text with their counts: each folded word, each
 // pair of neighbouring words, and the character 3-, 4- and 5-grams of each word with
 // its boundaries marked.
-func termFreqs(text string) map[uint64]float32 {
+func termFreqs(text string) []feat {
 	words := fold.Words(text)
 	if len(words) > 200 {
 		words = words[:200]
 	}
-	tf := make(map[uint64]float32, len(words)*12)
+	// Every occurrence is appended, then sorted and counted: cheaper than a map
+	// for the hundred or two features of a message, and the order is fixed, so
+	// feature numbers and the sums of floats in training come out the same in
+	// every run. Word pairs count half.
+	ones := make([]uint64, 0, len(words)*14)
+	var halves []uint64
 	prev := ""
 	var rs []rune
+	var buf [utf8.UTFMax]byte
 	for _, w := range words {
 		if utf8.RuneCountInString(w) > maxWordRunes {
 			prev = ""
 			continue
 		}
-		tf[hash(kindWord, w)]++
+		ones = append(ones, hash(kindWord, w))
 		if prev != "" {
-			tf[hash2(kindBigram, prev, w)] += 0.5
+			halves = append(halves, hash2(kindBigram, prev, w))
 		}
 		prev = w
-		rs = append(append(append(rs[:0], '<'), []rune(w)...), '>')
+		rs = append(rs[:0], '<')
+		for _, r := range w {
+			rs = append(rs, r)
+		}
+		rs = append(rs, '>')
 		// The n-grams starting at i, grown one rune at a time: no string per n-gram.
-		var buf [utf8.UTFMax]byte
 		for i := range rs {
 			h := uint64(offset64)
 			h = (h ^ kindGram) * prime64
@@ -304,12 +339,38 @@ func termFreqs(text string) map[uint64]float32 {
 					h = (h ^ uint64(c)) * prime64
 				}
 				if n >= 3 {
-					tf[h]++
+					ones = append(ones, h)
 				}
 			}
 		}
 	}
-	return tf
+	slices.Sort(ones)
+	slices.Sort(halves)
+	out := make([]feat, 0, len(ones)+len(halves))
+	add := func(h uint64, f float32) {
+		if n := len(out); n > 0 && out[n-1].h == h {
+			out[n-1].f += f
+			return
+		}
+		out = append(out, feat{h, f})
+	}
+	i, j := 0, 0
+	for i < len(ones) || j < len(halves) {
+		if j == len(halves) || (i < len(ones) && ones[i] <= halves[j]) {
+			add(ones[i], 1)
+			i++
+		} else {
+			add(halves[j], 0.5)
+			j++
+		}
+	}
+	return out
+}
+
+// feat is one feature (its hash) with its count in a text.
+type feat struct {
+	h uint64
+	f float32
 }
 
 const (
@@ -328,17 +389,6 @@ func hash2(kind byte, a, b string) uint64 {
 		h = (h ^ uint64(b[i])) * prime64
 	}
 	return h
-}
-
-// sortedKeys returns the features of tf in a fixed order: feature numbers, and so
-// the sums of floats in training, come out the same in every run.
-func sortedKeys(tf map[uint64]float32) []uint64 {
-	keys := make([]uint64, 0, len(tf))
-	for h := range tf {
-		keys = append(keys, h)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // hash is FNV-1a over the kind and s, written out to avoid an allocation per n-gram.

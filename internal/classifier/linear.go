@@ -56,8 +56,8 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 			npos++
 		}
 		vec := make([]posting, 0, len(tf))
-		for _, h := range sortedKeys(tf) {
-			f := tf[h]
+		for _, x := range tf {
+			h, f := x.h, x.f
 			id, ok := b.features[h]
 			if !ok {
 				id = int32(len(df))
@@ -119,11 +119,11 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 
 // vector returns the L2-normalised TF-IDF vector of tf over known features; posting
 // is reused as (feature id, weight).
-func (b *Binary) vector(tf map[uint64]float32) []posting {
+func (b *Binary) vector(tf []feat) []posting {
 	out := make([]posting, 0, len(tf))
 	var norm float64
-	for _, h := range sortedKeys(tf) {
-		f := tf[h]
+	for _, x := range tf {
+		h, f := x.h, x.f
 		id, ok := b.features[h]
 		if !ok {
 			continue

@@ -104,9 +104,10 @@ type Detector struct {
 	short               index // cues that count only in messages of at most three words
 	// model says whether a message is an emergency; nearest confirms it and says
 	// which one.
-	model   *classifier.Binary
-	nearest *classifier.Model
-	opt     Options
+	model        *classifier.Binary
+	nearest      *classifier.Model
+	nearestReady chan struct{} // closed when nearest is built
+	opt          Options
 }
 
 const none = "none"
@@ -189,11 +190,18 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 	tr := opt.Training
 	if tr == (classifier.BinaryOptions{}) {
 		// Measured by TestHeldOut: the classes as they come (no reweighting, so that a
-		// message the model knows little about is no emergency), twelve passes (thirty measured no better).
-		tr = classifier.BinaryOptions{PositiveWeight: 1, Epochs: 12}
+		// message the model knows little about is no emergency), six passes at a higher rate (twelve and thirty measured no better).
+		tr = classifier.BinaryOptions{PositiveWeight: 1, Epochs: 6, Rate: 1}
 	}
 	d.model = classifier.TrainBinary(docs, positive, tr)
-	d.nearest = classifier.Train(docs)
+	// The closest examples confirm doubtful judgements only: that index is built
+	// in the background, so that start-up does not wait for it; the first doubtful
+	// message waits if it comes sooner.
+	d.nearestReady = make(chan struct{})
+	go func() {
+		d.nearest = classifier.Train(docs)
+		close(d.nearestReady)
+	}()
 	return d
 }
 
@@ -231,6 +239,7 @@ func (d *Detector) Detect(text string) (Match, bool) {
 	}
 	// The closest examples confirm a doubtful judgement: they must be situations,
 	// not ordinary questions, unless the model is sure.
+	<-d.nearestReady
 	near := d.nearest.Classify(text)
 	if len(near.Labels) == 0 || (near.Labels[0].Label == none && p < d.opt.SureProbability) {
 		return Match{}, false
