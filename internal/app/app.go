@@ -114,7 +114,10 @@ func Load(opt Options) (*Snapshot, error) {
 	}
 	// Training leaves a few hundred megabytes of garbage (the features of every
 	// example); give it back now rather than carry it as resident memory.
-	go debug.FreeOSMemory()
+	go func() {
+		<-models.Ready()
+		debug.FreeOSMemory()
+	}()
 	a := assistant.New(corpus, idx, models, opt.Recorder).WithLogger(logger)
 	if opt.Tally != nil {
 		a = a.WithTally(opt.Tally)

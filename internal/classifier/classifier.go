@@ -56,14 +56,19 @@ type Model struct {
 	docLang  []string
 	features map[uint64]int32
 	idf      []float32
-	postings [][]posting
-	nonEmpty int // documents with at least one feature
+	flat     []posting // the postings of all features, feature by feature
+	off      []int32   // feature id → its postings, flat[off[id]:off[id+1]]
+	nonEmpty int       // documents with at least one feature
 }
 
 type posting struct {
 	doc    int32
 	weight float32
 }
+
+// pruneFrom is the number of examples from which features of one example only are
+// dropped: in a small model they may be all a label has.
+const pruneFrom = 1000
 
 // maxDFShare drops features found in more than this share of the documents from the
 // postings: they tell no label apart and make every query slow.
@@ -108,19 +113,32 @@ func Train(docs []Doc) *Model {
 	for i, d := range df {
 		m.idf[i] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
 	}
-	counts := make([]int32, len(df))
 	limit := int32(maxDFShare*float64(n)) + 1
-	for _, vec := range vecs {
-		for _, p := range vec {
-			counts[p.doc]++
+	// A feature of one example only (most character n-grams of a rare word) finds
+	// nothing the rest do not, and costs memory: it stays in that example's norm,
+	// but is not looked up. A feature in most examples is not looked up either.
+	kept := func(id int32) bool { return n <= pruneFrom || df[id] >= 2 }
+	looked := func(id int32) bool { return n <= 50 || (kept(id) && df[id] <= limit) }
+	if n > pruneFrom {
+		features := make(map[uint64]int32, len(m.features)/2)
+		for h, id := range m.features {
+			if kept(id) {
+				features[h] = id
+			}
+		}
+		m.features = features // a new map: deleting does not shrink one
+	}
+	// The postings of feature id are flat[off[id]:off[id+1]]: one array, not a
+	// slice per feature.
+	m.off = make([]int32, len(df)+1)
+	for id, d := range df {
+		m.off[id+1] = m.off[id]
+		if looked(int32(id)) {
+			m.off[id+1] += d
 		}
 	}
-	m.postings = make([][]posting, len(df))
-	for id, c := range counts {
-		if c <= limit || n <= 50 {
-			m.postings[id] = make([]posting, 0, c)
-		}
-	}
+	m.flat = make([]posting, m.off[len(df)])
+	next := slices.Clone(m.off[:len(df)])
 	for doc, vec := range vecs {
 		var norm float64
 		for i, p := range vec {
@@ -130,8 +148,9 @@ func Train(docs []Doc) *Model {
 		}
 		inv := float32(1 / math.Sqrt(norm))
 		for _, p := range vec {
-			if m.postings[p.doc] != nil {
-				m.postings[p.doc] = append(m.postings[p.doc], posting{int32(doc), p.weight * inv})
+			if looked(p.doc) {
+				m.flat[next[p.doc]] = posting{int32(doc), p.weight * inv}
+				next[p.doc]++
 			}
 		}
 	}
@@ -206,7 +225,7 @@ func (m *Model) Classify(text string) Prediction {
 	}
 	sims := make([]float32, len(m.docLabel))
 	for _, f := range q {
-		for _, ps := range m.postings[f.doc] {
+		for _, ps := range m.flat[m.off[f.doc]:m.off[f.doc+1]] {
 			sims[ps.doc] += f.weight * ps.weight
 		}
 	}

@@ -205,6 +205,10 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 	return d
 }
 
+// Ready is closed when the detector has built everything, including what it builds
+// in the background.
+func (d *Detector) Ready() <-chan struct{} { return d.nearestReady }
+
 // Held reports whether an example is held out of the model: one in five, chosen by a
 // hash of its folded text so that the split stays put when the file is edited.
 func Held(example string) bool {

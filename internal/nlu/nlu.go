@@ -120,6 +120,10 @@ func ordinary(c *content.Corpus, docs []classifier.Doc) []classifier.Doc {
 	return out
 }
 
+// Ready is closed when every model is built, including the parts built in the
+// background after Build returns.
+func (m *Models) Ready() <-chan struct{} { return m.detector.Ready() }
+
 // Topics returns the topic classifier (for measurements).
 func (m *Models) Topics() *classifier.Model { return m.topics }
 
