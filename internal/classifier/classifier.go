@@ -159,27 +159,30 @@ func Train(docs []Doc) *Model {
 
 // weigh turns term frequencies into an L2-normalised TF-IDF vector over known
 // features (sublinear tf).
-func (m *Model) weigh(tf []feat) []posting {
-	w := make([]posting, 0, len(tf))
+func (m *Model) weigh(tf []feat) []posting { return tfidf(tf, m.features, m.idf) }
+
+// tfidf returns the L2-normalised TF-IDF vector of tf over the features known by
+// number, with sublinear tf; posting is reused as (feature number, weight).
+func tfidf(tf []feat, features map[uint64]int32, idf []float32) []posting {
+	out := make([]posting, 0, len(tf))
 	var norm float64
 	for _, x := range tf {
-		h, f := x.h, x.f
-		id, ok := m.features[h]
+		id, ok := features[x.h]
 		if !ok {
 			continue
 		}
-		x := (1 + float32(math.Log(float64(f)))) * m.idf[id]
-		w = append(w, posting{id, x}) // posting as (feature, weight)
-		norm += float64(x) * float64(x)
+		w := (1 + float32(math.Log(float64(x.f)))) * idf[id]
+		out = append(out, posting{id, w})
+		norm += float64(w) * float64(w)
 	}
 	if norm == 0 {
 		return nil
 	}
 	inv := float32(1 / math.Sqrt(norm))
-	for i := range w {
-		w[i].weight *= inv
+	for i := range out {
+		out[i].weight *= inv
 	}
-	return w
+	return out
 }
 
 // Labels returns the labels the model knows.

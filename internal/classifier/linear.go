@@ -117,30 +117,8 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 	return b
 }
 
-// vector returns the L2-normalised TF-IDF vector of tf over known features; posting
-// is reused as (feature id, weight).
-func (b *Binary) vector(tf []feat) []posting {
-	out := make([]posting, 0, len(tf))
-	var norm float64
-	for _, x := range tf {
-		h, f := x.h, x.f
-		id, ok := b.features[h]
-		if !ok {
-			continue
-		}
-		x := (1 + float32(math.Log(float64(f)))) * b.idf[id]
-		out = append(out, posting{id, x})
-		norm += float64(x) * float64(x)
-	}
-	if norm == 0 {
-		return nil
-	}
-	inv := float32(1 / math.Sqrt(norm))
-	for i := range out {
-		out[i].weight *= inv
-	}
-	return out
-}
+// vector returns the L2-normalised TF-IDF vector of tf over known features.
+func (b *Binary) vector(tf []feat) []posting { return tfidf(tf, b.features, b.idf) }
 
 func (b *Binary) logit(vec []posting) float64 {
 	z := float64(b.bias)

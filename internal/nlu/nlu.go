@@ -33,24 +33,7 @@ var _ assistant.Models = (*Models)(nil)
 
 // Build trains the models on c.
 func Build(c *content.Corpus) *Models {
-	var docs []classifier.Doc
-	for _, p := range c.Phrasings {
-		docs = append(docs, classifier.Doc{Label: p.TopicID, Lang: p.Lang, Text: p.Text})
-	}
-	// The topics' own titles and questions (with the phrasings staff taught, merged
-	// into the questions) are examples too.
-	for _, id := range c.IDs {
-		for _, lang := range content.Languages { // in a fixed order: training is reproducible
-			tr := c.Topics[id].In(lang)
-			if tr == nil {
-				continue
-			}
-			docs = append(docs, classifier.Doc{Label: id, Lang: lang, Text: tr.Title})
-			for _, q := range tr.Questions {
-				docs = append(docs, classifier.Doc{Label: id, Lang: lang, Text: q})
-			}
-		}
-	}
+	docs := examples(c)
 	classifier.Prepare(docs)
 	// The two models train side by side.
 	m := &Models{}
@@ -77,23 +60,29 @@ func Build(c *content.Corpus) *Models {
 // at night): what people ask there lies next to an emergency, and an emergency
 // reply to it names the right numbers too. Measured by TestHeldOut: taught as
 // ordinary, they cost 2-5 points of recall in Arabic, Russian and Persian.
-func Ordinary(c *content.Corpus) []classifier.Doc {
+func Ordinary(c *content.Corpus) []classifier.Doc { return ordinary(c, examples(c)) }
+
+// examples are what the topic classifier learns from: the phrasings, and the
+// topics' own titles and questions (with the phrasings staff taught, merged into
+// the questions), in a fixed order so that training is reproducible.
+func examples(c *content.Corpus) []classifier.Doc {
 	var docs []classifier.Doc
 	for _, p := range c.Phrasings {
 		docs = append(docs, classifier.Doc{Label: p.TopicID, Lang: p.Lang, Text: p.Text})
 	}
 	for _, id := range c.IDs {
-		for _, lang := range content.Languages { // in a fixed order: training is reproducible
+		for _, lang := range content.Languages {
 			tr := c.Topics[id].In(lang)
 			if tr == nil {
 				continue
 			}
+			docs = append(docs, classifier.Doc{Label: id, Lang: lang, Text: tr.Title})
 			for _, q := range tr.Questions {
 				docs = append(docs, classifier.Doc{Label: id, Lang: lang, Text: q})
 			}
 		}
 	}
-	return ordinary(c, docs)
+	return docs
 }
 
 func ordinary(c *content.Corpus, docs []classifier.Doc) []classifier.Doc {
