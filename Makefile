@@ -35,7 +35,7 @@ fuzz: ## run each fuzz target for a while
 	$(GO) test -run xxx -fuzz FuzzAnswer -fuzztime 60s ./internal/assistant
 
 bench:
-	$(GO) test -run xxx -bench . -benchmem ./internal/search ./internal/assistant ./internal/langdetect
+	$(GO) test -run xxx -bench . -benchmem ./internal/search ./internal/assistant ./internal/langdetect ./internal/app
 
 eval:
 	$(GO) run ./cmd/ankommen eval ../shared/eval/dev.jsonl
