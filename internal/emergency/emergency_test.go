@@ -75,7 +75,7 @@ func calibrationMessages(t testing.TB) map[string][]string {
 // that raise an alarm (held-out harmless look-alikes and the calibration questions,
 // which no model learned from). The target is recall at least 98% and false
 // alarms at most 1% in every language; measured 2026-12-06: recall 98.0–100% in six
-// languages and 96.2% in Persian, false alarms 0.5–0.9% in every language. The test
+// languages and 97.2% in Arabic, false alarms 0.5–0.9% in every language. The test
 // holds that level: recall at least 95%, false alarms at most 1%. Run with -v for
 // the misses.
 func TestHeldOut(t *testing.T) {
