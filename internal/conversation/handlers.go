@@ -100,6 +100,14 @@ func (c *Conversation) cmdForget(ctx context.Context, t *turn) {
 	c.reply(ctx, t, t.ans.t(t.lang, "ForgetDone"), nil)
 }
 
+// escalations are the reasons, as metrics count them, why a reply of the core shows
+// the way to a person.
+var escalations = map[assistant.Kind]string{
+	assistant.KindNotSure: "not_sure",
+	assistant.KindAskBack: "ask_back",
+	assistant.KindHuman:   "asked",
+}
+
 // onQuestion hands a text message to the core and sends its reply.
 func (c *Conversation) onQuestion(ctx context.Context, t *turn) {
 	if c.toHandoff(ctx, t) {
@@ -108,7 +116,7 @@ func (c *Conversation) onQuestion(ctx context.Context, t *turn) {
 	r, err := t.ans.Answerer.Answer(ctx, assistant.Question{Text: t.text, Preferred: t.lang})
 	switch {
 	case err != nil && r.Kind == "":
-		c.metrics.Answer("error", t.lang)
+		c.metrics.Answer("error", t.lang, "")
 		c.log.Error("the core could not answer", "chat_id", t.chatID, "err", err)
 		c.reply(ctx, t, t.ans.t(t.lang, "Error"), nil)
 		return
@@ -117,17 +125,10 @@ func (c *Conversation) onQuestion(ctx context.Context, t *turn) {
 		// unanswered question): the user still gets the answer.
 		c.log.Error("the core answered with an error", "chat_id", t.chatID, "kind", r.Kind, "err", err)
 	}
-	c.metrics.Answer(string(r.Kind), r.Lang)
-	switch r.Kind {
-	case assistant.KindEmergency:
+	c.metrics.Answer(string(r.Kind), r.Lang, escalations[r.Kind])
+	if r.Kind == assistant.KindEmergency {
 		c.metrics.Emergency(r.Lang)
 		c.log.Info("emergency answered", "chat_id", t.chatID, "lang", r.Lang)
-	case assistant.KindNotSure:
-		c.metrics.Escalation("not_sure")
-	case assistant.KindAskBack:
-		c.metrics.Escalation("ask_back")
-	case assistant.KindHuman:
-		c.metrics.Escalation("asked")
 	}
 	consent := c.consentOffered(t)
 	extra := ""
@@ -175,7 +176,7 @@ func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 		c.reply(ctx, t, t.ans.t(d.lang, "LanguageChosen"), topicsKeyboard(t.ans, d.lang))
 	case cbTopic:
 		c.answerCallback(ctx, t, "")
-		c.metrics.Answer("topic", d.lang)
+		c.metrics.Answer("topic", d.lang, "")
 		r := c.topicResult(t.ans, d.lang, topic)
 		c.reply(ctx, t, t.ans.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.ans, r, false))
 	case cbMore:
@@ -184,7 +185,7 @@ func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 		c.reply(ctx, t, t.ans.Renderer.RenderFull(r, reply.FormatHTML), germanKeyboard(t.ans, d.lang, topic.ID))
 	case cbGerman:
 		c.answerCallback(ctx, t, "")
-		c.metrics.Answer("german_card", d.lang)
+		c.metrics.Answer("german_card", d.lang, "")
 		c.reply(ctx, t, t.ans.Renderer.GermanCard(d.lang, topic, reply.FormatHTML), nil)
 	case cbVote:
 		err := c.opt.Store.Vote(ctx, chat.Vote{ChatID: t.chatID, TopicID: topic.ID, Lang: d.lang, Helpful: d.helpful, At: c.now()})

@@ -113,10 +113,15 @@ func (m *Metrics) Update(typ string) {
 	}
 }
 
-// Answer counts a reply of the core.
-func (m *Metrics) Answer(outcome, lang string) {
-	if m != nil {
-		m.answers.WithLabelValues(outcome, lang).Inc()
+// Answer counts a reply of the core. escalation, when set, is why the reply shows
+// the way to a person: it is counted as an Escalation too.
+func (m *Metrics) Answer(outcome, lang, escalation string) {
+	if m == nil {
+		return
+	}
+	m.answers.WithLabelValues(outcome, lang).Inc()
+	if escalation != "" {
+		m.escalations.WithLabelValues(escalation).Inc()
 	}
 }
 
@@ -167,6 +172,7 @@ func (m *Metrics) Ignored(reason string) {
 func (m *Metrics) Handled(d time.Duration) {
 	if m != nil {
 		m.latency.Observe(d.Seconds())
+		m.backlog.Dec()
 	}
 }
 

@@ -294,12 +294,12 @@ func (c *Channel) handle(r record) {
 // were cut off by shutdown stays pending and is handled again after the restart.
 func (c *Channel) finish(r record, aborted bool) {
 	defer c.active.Done()
-	c.metrics.Backlog(-1)
 	if aborted {
+		c.metrics.Backlog(-1)
 		c.log.Warn("update interrupted by shutdown; it will be handled after the restart", "update_id", r.id)
 		return
 	}
-	c.metrics.Handled(c.now().Sub(r.received))
+	c.metrics.Handled(c.now().Sub(r.received)) // leaves the backlog too
 	c.doneCh <- r.id
 }
 
