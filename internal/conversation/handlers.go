@@ -48,7 +48,7 @@ func (c *Conversation) cmdStart(ctx context.Context, t *turn) {
 }
 
 func (c *Conversation) cmdHelp(ctx context.Context, t *turn) {
-	c.reply(ctx, t, t.ans.t(t.lang, "Help"), topicsKeyboard(t.ans, t.lang))
+	c.reply(ctx, t, t.ans.t(t.lang, "Help"), topicsKeyboard(t.ans.raw(t.lang, "ButtonTopics"), t.lang))
 }
 
 func (c *Conversation) cmdLanguage(ctx context.Context, t *turn) {
@@ -131,22 +131,23 @@ func (c *Conversation) onQuestion(ctx context.Context, t *turn) {
 		c.log.Info("emergency answered", "chat_id", t.chatID, "lang", r.Lang)
 	}
 	consent := c.consentOffered(t)
-	extra := ""
+	handoffDays := 0 // the reply offers no handoff
 	if consent && (r.Kind == assistant.KindNotSure || r.Kind == assistant.KindAskBack || r.Kind == assistant.KindHuman) && r.Contact != nil {
-		extra = c.consentLine(t.ans, r.Lang)
+		handoffDays = c.opt.Retention.HandoffDays
 	}
-	text := t.ans.Renderer.RenderWith(r, reply.FormatHTML, extra)
-	kb := resultKeyboard(t.ans, r, consent)
+	// One call renders the text and the labels of its buttons.
+	rp := t.ans.Renderer.Chat(r, reply.FormatHTML, handoffDays)
+	kb := resultKeyboard(t.ans, r, rp.Labels, consent)
 	// Written in another language than the chat's choice: answered in that language,
 	// with one tap to keep it.
 	if t.chat.Lang != "" && r.Lang != t.chat.Lang && r.Kind != assistant.KindUnsupported && content.IsLanguage(r.Lang) {
-		b := button("🌐 "+t.ans.raw(r.Lang, "NativeName_"+r.Lang), callbackData{kind: cbLang, lang: r.Lang})
+		b := button("🌐 "+rp.Labels.Language, callbackData{kind: cbLang, lang: r.Lang})
 		if kb == nil {
 			kb = &models.InlineKeyboardMarkup{}
 		}
 		kb.InlineKeyboard = append(kb.InlineKeyboard, []models.InlineKeyboardButton{b})
 	}
-	c.reply(ctx, t, text, kb, r.Kind == assistant.KindEmergency)
+	c.reply(ctx, t, rp.Text, kb, r.Kind == assistant.KindEmergency)
 }
 
 // onCallback handles a button.
@@ -173,12 +174,13 @@ func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 		}
 		t.lang, t.chat.Lang = d.lang, d.lang
 		c.answerCallback(ctx, t, "")
-		c.reply(ctx, t, t.ans.t(d.lang, "LanguageChosen"), topicsKeyboard(t.ans, d.lang))
+		c.reply(ctx, t, t.ans.t(d.lang, "LanguageChosen"), topicsKeyboard(t.ans.raw(d.lang, "ButtonTopics"), d.lang))
 	case cbTopic:
 		c.answerCallback(ctx, t, "")
 		c.metrics.Answer("topic", d.lang, "")
 		r := c.topicResult(t.ans, d.lang, topic)
-		c.reply(ctx, t, t.ans.Renderer.Render(r, reply.FormatHTML), resultKeyboard(t.ans, r, false))
+		rp := t.ans.Renderer.Chat(r, reply.FormatHTML, 0)
+		c.reply(ctx, t, rp.Text, resultKeyboard(t.ans, r, rp.Labels, false))
 	case cbMore:
 		c.answerCallback(ctx, t, "")
 		r := c.topicResult(t.ans, d.lang, topic)
@@ -280,8 +282,9 @@ func (c *Conversation) topicResult(k Answering, lang string, topic *content.Topi
 // resultKeyboard is the keyboard under a reply of the core: feedback, the way to a
 // person and related topics under an answer; suggestions under "not sure". With
 // consent, "not sure" and a request for a person offer to send the question to the
-// city team (the reply shows the contact card already).
-func resultKeyboard(k Answering, r assistant.Result, consent bool) *models.InlineKeyboardMarkup {
+// city team (the reply shows the contact card already). The labels are the reply's
+// (reply.Renderer.Chat).
+func resultKeyboard(k Answering, r assistant.Result, l reply.Labels, consent bool) *models.InlineKeyboardMarkup {
 	lang := r.Lang
 	var rows [][]models.InlineKeyboardButton
 	topicRows := func() {
@@ -299,17 +302,17 @@ func resultKeyboard(k Answering, r assistant.Result, consent bool) *models.Inlin
 		// to show at the office.
 		var more []models.InlineKeyboardButton
 		if m := (callbackData{kind: cbMore, lang: lang, topic: id}); r.Text != nil && r.Text.Short != "" && m.fits() {
-			more = append(more, button(k.raw(lang, "ButtonMore"), m))
+			more = append(more, button(l.More, m))
 		}
 		if g := (callbackData{kind: cbGerman, lang: lang, topic: id}); lang != content.SourceLang && g.fits() && r.Topic.In(content.SourceLang) != nil {
-			more = append(more, button(k.raw(lang, "ButtonShowGerman"), g))
+			more = append(more, button(l.ShowGerman, g))
 		}
 		if len(more) > 0 {
 			rows = append(rows, more)
 		}
 		up, down := callbackData{kind: cbVote, lang: lang, helpful: true, topic: id}, callbackData{kind: cbVote, lang: lang, topic: id}
 		if up.fits() && down.fits() {
-			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonHelpful"), up), button(k.raw(lang, "ButtonNotHelpful"), down)})
+			rows = append(rows, []models.InlineKeyboardButton{button(l.Helpful, up), button(l.NotHelpful, down)})
 		}
 		person := callbackData{kind: cbHuman, lang: lang, topic: id}
 		if !person.fits() {
@@ -318,26 +321,26 @@ func resultKeyboard(k Answering, r assistant.Result, consent bool) *models.Inlin
 		if r.Topic.Contact {
 			// The answer is the contact already.
 		} else {
-			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonPerson"), person)})
+			rows = append(rows, []models.InlineKeyboardButton{button(l.Person, person)})
 		}
 		// A translation older than the German text: one tap shows the German one.
 		if src := (callbackData{kind: cbTopic, lang: content.SourceLang, topic: id}); r.Stale && src.fits() {
-			rows = append(rows, []models.InlineKeyboardButton{button("📄 "+k.raw(content.SourceLang, "NativeName_"+content.SourceLang), src)})
+			rows = append(rows, []models.InlineKeyboardButton{button("📄 "+l.SourceLanguage, src)})
 		}
 		topicRows()
 	case assistant.KindNotSure, assistant.KindAskBack:
 		topicRows()
 		if consent && r.Contact != nil {
-			rows = append(rows, []models.InlineKeyboardButton{consentButton(k, lang, r.Ref)})
+			rows = append(rows, []models.InlineKeyboardButton{consentButton(l.Handoff, lang, r.Ref)})
 		} else {
-			rows = append(rows, []models.InlineKeyboardButton{button(k.raw(lang, "ButtonPerson"), callbackData{kind: cbHuman, lang: lang})})
+			rows = append(rows, []models.InlineKeyboardButton{button(l.Person, callbackData{kind: cbHuman, lang: lang})})
 		}
 	case assistant.KindHuman:
 		if consent && r.Contact != nil {
-			rows = append(rows, []models.InlineKeyboardButton{consentButton(k, lang, "")})
+			rows = append(rows, []models.InlineKeyboardButton{consentButton(l.Handoff, lang, "")})
 		}
 	case assistant.KindGreeting, assistant.KindThanks, assistant.KindEmpty:
-		return topicsKeyboard(k, lang)
+		return topicsKeyboard(l.Topics, lang)
 	case assistant.KindUnsupported:
 		return languageKeyboard(k)
 	}
@@ -356,10 +359,10 @@ func germanKeyboard(k Answering, lang, id string) *models.InlineKeyboardMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{button(k.raw(lang, "ButtonShowGerman"), g)}}}
 }
 
-// topicsKeyboard is one button that opens the topic list.
-func topicsKeyboard(k Answering, lang string) *models.InlineKeyboardMarkup {
+// topicsKeyboard is one button, labelled label, that opens the topic list in lang.
+func topicsKeyboard(label, lang string) *models.InlineKeyboardMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{
-		{button(k.raw(lang, "ButtonTopics"), callbackData{kind: cbPage, lang: lang})},
+		{button(label, callbackData{kind: cbPage, lang: lang})},
 	}}
 }
 

@@ -24,14 +24,10 @@ func (c *Conversation) consentOffered(t *turn) bool {
 	return c.opt.Handoffs != nil && !t.group && t.chatID != 0
 }
 
-// consentLine says what handing over stores and for how long.
-func (c *Conversation) consentLine(k Answering, lang string) string {
-	return k.tData(lang, "HandoffConsentLine", map[string]any{"Days": k.days(lang, c.opt.Retention.HandoffDays)})
-}
-
-// consentButton hands the recorded question ref (or none) to the city team.
-func consentButton(k Answering, lang, ref string) models.InlineKeyboardButton {
-	return button(k.raw(lang, "ButtonHandoff"), callbackData{kind: cbConsent, lang: lang, ref: ref})
+// consentButton hands the recorded question ref (or none) to the city team; label
+// is the reply's (reply.Labels.Handoff).
+func consentButton(label, lang, ref string) models.InlineKeyboardButton {
+	return button(label, callbackData{kind: cbConsent, lang: lang, ref: ref})
 }
 
 // contactReply is the contact card with, where it may be offered, the consent line
@@ -40,8 +36,8 @@ func (c *Conversation) contactReply(t *turn, card, lang string) (string, *models
 	if !c.consentOffered(t) {
 		return card, nil
 	}
-	return card + "\n\n" + c.consentLine(t.ans, lang),
-		&models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{consentButton(t.ans, lang, "")}}}
+	return card + "\n\n" + t.ans.Renderer.HandoffConsent(lang, c.opt.Retention.HandoffDays, reply.FormatHTML),
+		&models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{consentButton(t.ans.raw(lang, "ButtonHandoff"), lang, "")}}}
 }
 
 // onConsent opens a handoff: the user tapped "Send my question to the city team".

@@ -6,6 +6,7 @@ import (
 
 	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/reply"
 )
 
 func TestFromCodeNeighbours(t *testing.T) {
@@ -29,7 +30,7 @@ func TestStaleKeyboard(t *testing.T) {
 	topic := k.Corpus.Topic(k.Corpus.IDs[0])
 	r := assistant.Result{Kind: assistant.KindAnswer, Lang: "en", AnswerLang: "en", Topic: topic, Stale: true}
 	r.Text, _ = topic.Best("en")
-	kb := resultKeyboard(k, r, false)
+	kb := resultKeyboard(k, r, k.Renderer.Chat(r, reply.FormatHTML, 0).Labels, false)
 	var data []string
 	for _, row := range kb.InlineKeyboard {
 		for _, b := range row {
@@ -40,7 +41,7 @@ func TestStaleKeyboard(t *testing.T) {
 		t.Errorf("stale answer keyboard %v lacks the German text", data)
 	}
 	r.Stale = false
-	for _, row := range resultKeyboard(k, r, false).InlineKeyboard {
+	for _, row := range resultKeyboard(k, r, k.Renderer.Chat(r, reply.FormatHTML, 0).Labels, false).InlineKeyboard {
 		for _, b := range row {
 			if b.CallbackData == "t:de:"+topic.ID {
 				t.Error("fresh answer offers the German text")

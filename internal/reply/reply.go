@@ -41,6 +41,67 @@ func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string
 	return rd.render(r, f, extra, false)
 }
 
+// Reply is a reply of the core as a chat shows it: the text, and the labels of the
+// buttons the chat may put under it.
+type Reply struct {
+	Text   string
+	Labels Labels
+}
+
+// Labels are the labels of the buttons under a reply, in the reply's language. They
+// are plain text (Telegram shows them as they are), neither escaped nor isolated. A
+// label the reply has no use for is "".
+type Labels struct {
+	More, ShowGerman, Helpful, NotHelpful string // under an answer
+	Person                                string // the way to a person
+	Handoff                               string // send the question to the city team
+	Topics                                string // open the topic list
+	// Language is the reply language's own name: a button to keep talking in it.
+	// SourceLanguage is the source language's own name, under a stale answer: a
+	// button to the German text.
+	Language, SourceLanguage string
+}
+
+// Chat renders r for a chat in one call: Render's text and the labels of its
+// buttons. handoffDays, when set, offers handing the question to the city team: the
+// text says how long that keeps it (HandoffConsent, before the closing line) and the
+// labels have Handoff instead of Person.
+func (rd Renderer) Chat(r assistant.Result, f Format, handoffDays int) Reply {
+	lang := r.Lang
+	label := func(id string) string { return rd.Locale.T(lang, id, nil) }
+	var l Labels
+	extra := ""
+	if handoffDays > 0 {
+		extra = rd.HandoffConsent(lang, handoffDays, f)
+	}
+	switch r.Kind {
+	case assistant.KindAnswer:
+		l.More, l.ShowGerman = label("ButtonMore"), label("ButtonShowGerman")
+		l.Helpful, l.NotHelpful, l.Person = label("ButtonHelpful"), label("ButtonNotHelpful"), label("ButtonPerson")
+		if r.Stale {
+			l.SourceLanguage = rd.Locale.T(content.SourceLang, "NativeName_"+content.SourceLang, nil)
+		}
+	case assistant.KindNotSure, assistant.KindAskBack, assistant.KindHuman:
+		if handoffDays > 0 {
+			l.Handoff = label("ButtonHandoff")
+		} else {
+			l.Person = label("ButtonPerson")
+		}
+	case assistant.KindGreeting, assistant.KindThanks, assistant.KindEmpty:
+		l.Topics = label("ButtonTopics")
+	}
+	if r.Kind != assistant.KindUnsupported {
+		l.Language = label("NativeName_" + lang)
+	}
+	return Reply{Text: rd.render(r, f, extra, false), Labels: l}
+}
+
+// HandoffConsent is the line that says what handing a question to the city team
+// stores and for how long (days).
+func (rd Renderer) HandoffConsent(lang string, days int, f Format) string {
+	return rd.Sentence(lang, "HandoffConsentLine", map[string]any{"Days": rd.Locale.N(lang, "Days", days, nil)}, f)
+}
+
 func (rd Renderer) render(r assistant.Result, f Format, extra string, full bool) string {
 	lang := r.Lang
 	tr := isolator(lang)
