@@ -124,6 +124,13 @@ func testConversation(t *testing.T, m mode) {
 		if !slices.Contains(msg.Data(), "l:de") {
 			t.Errorf("keyboard %v lacks the switch to German", msg.Data())
 		}
+		for _, row := range msg.Keyboard() {
+			for _, b := range row {
+				if b.CallbackData == "l:de" && b.Text != "🌐 Deutsch" {
+					t.Errorf("the switch to German is labelled %q, want %q", b.Text, "🌐 Deutsch")
+				}
+			}
+		}
 		h.deliver(tt.Text(anna, "ok"))
 		msg = h.waitTo(anna.ID, 3)[2]
 		if slices.Contains(msg.Data(), "l:de") || slices.Contains(msg.Data(), "l:en") {

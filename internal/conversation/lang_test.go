@@ -35,6 +35,9 @@ func TestStaleKeyboard(t *testing.T) {
 	for _, row := range kb.InlineKeyboard {
 		for _, b := range row {
 			data = append(data, b.CallbackData)
+			if b.CallbackData == "t:de:"+topic.ID && b.Text != "📄 Deutsch" {
+				t.Errorf("the German text is labelled %q, want %q", b.Text, "📄 Deutsch")
+			}
 		}
 	}
 	if !slices.Contains(data, "t:de:"+topic.ID) {
