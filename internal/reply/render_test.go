@@ -103,3 +103,40 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+// TestChat: Chat is Render with, when a handoff is offered, the consent line before
+// the closing line, and the labels the reply's buttons need.
+func TestChat(t *testing.T) {
+	loc, err := locale.Load(localesfs.FS, content.Languages, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := Renderer{Locale: loc}
+	contact := &content.Translation{Lang: "ar", Title: "Integration officer", Body: "**Aliz Müller**, 0441 235-0"}
+	notSure := assistant.Result{Kind: assistant.KindNotSure, Lang: "ar", Contact: contact}
+	tests := []struct {
+		name        string
+		r           assistant.Result
+		handoffDays int
+		wantText    string
+		want        Labels
+	}{
+		{"not sure, no handoff", notSure, 0, rd.Render(notSure, FormatHTML),
+			Labels{Person: loc.T("ar", "ButtonPerson", nil), Language: loc.T("ar", "NativeName_ar", nil)}},
+		{"not sure, handoff offered", notSure, 30, rd.RenderWith(notSure, FormatHTML, rd.HandoffConsent("ar", 30, FormatHTML)),
+			Labels{Handoff: loc.T("ar", "ButtonHandoff", nil), Language: loc.T("ar", "NativeName_ar", nil)}},
+		{"greeting", assistant.Result{Kind: assistant.KindGreeting, Lang: "en"}, 0, rd.Render(assistant.Result{Kind: assistant.KindGreeting, Lang: "en"}, FormatHTML),
+			Labels{Topics: loc.T("en", "ButtonTopics", nil), Language: "English"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := rd.Chat(tc.r, FormatHTML, tc.handoffDays)
+			if got.Text != tc.wantText {
+				t.Errorf("text:\n%s\nwant:\n%s", got.Text, tc.wantText)
+			}
+			if got.Labels != tc.want {
+				t.Errorf("labels %+v, want %+v", got.Labels, tc.want)
+			}
+		})
+	}
+}
