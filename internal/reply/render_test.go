@@ -140,3 +140,23 @@ func TestChat(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentLineWithEveryOffer: wherever the button that hands a question to the
+// city team is offered (not sure, asking back, a request for a person), the reply
+// says what is stored and for how long, before the closing 112/110 line.
+func TestConsentLineWithEveryOffer(t *testing.T) {
+	loc, err := locale.Load(localesfs.FS, content.Languages, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := Renderer{Locale: loc}
+	contact := &content.Translation{Lang: "en", Title: "Integration officer", Body: "Aliz Müller, 0441 235-0"}
+	consent := rd.HandoffConsent("en", 30, FormatPlain)
+	for _, kind := range []assistant.Kind{assistant.KindNotSure, assistant.KindAskBack, assistant.KindHuman} {
+		r := assistant.Result{Kind: kind, Lang: "en", Contact: contact}
+		got := rd.RenderWith(r, FormatPlain, consent)
+		if !strings.Contains(got, consent) {
+			t.Errorf("%s: no consent line:\n%s", kind, got)
+		}
+	}
+}

@@ -137,6 +137,7 @@ func (rd Renderer) render(r assistant.Result, f Format, extra string, full bool)
 	case assistant.KindHuman:
 		parts = append(parts, t("HumanIntro", nil))
 		parts = append(parts, rd.contact(r, f, md)...)
+		parts = appendExtra(parts, extra) // the consent line: what is stored, and how long
 	case assistant.KindAnswer:
 		if r.AnswerLang != lang {
 			name := rd.Locale.T(lang, "LangName_"+r.AnswerLang, nil)
