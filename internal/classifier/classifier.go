@@ -77,14 +77,8 @@ const maxDFShare = 0.3
 // Train builds a model from docs. Documents without any word are skipped.
 func Train(docs []Doc) *Model {
 	m := &Model{labelIdx: map[string]int{}, features: map[uint64]int32{}}
-	// Each document as (feature id, term frequency): the map is looked up once.
-	vecs := make([][]posting, 0, len(docs))
 	var df []int32
-	for _, d := range docs {
-		tf := d.features()
-		if len(tf) == 0 {
-			continue
-		}
+	vecs := numberFeatures(docs, m.features, &df, func(d Doc) {
 		li, ok := m.labelIdx[d.Label]
 		if !ok {
 			li = len(m.labels)
@@ -93,20 +87,7 @@ func Train(docs []Doc) *Model {
 		}
 		m.docLabel = append(m.docLabel, int32(li))
 		m.docLang = append(m.docLang, d.Lang)
-		vec := make([]posting, 0, len(tf))
-		for _, x := range tf {
-			h, f := x.h, x.f
-			id, ok := m.features[h]
-			if !ok {
-				id = int32(len(df))
-				m.features[h] = id
-				df = append(df, 0)
-			}
-			df[id]++
-			vec = append(vec, posting{id, f})
-		}
-		vecs = append(vecs, vec)
-	}
+	})
 	n := len(vecs)
 	m.nonEmpty = n
 	m.idf = make([]float32, len(df))
@@ -155,6 +136,33 @@ func Train(docs []Doc) *Model {
 		}
 	}
 	return m
+}
+
+// numberFeatures gives every feature of docs a number in features, counts in df
+// how many documents have it, and returns each non-empty document as (feature
+// number, term frequency), calling use for it: the map is looked up once.
+func numberFeatures(docs []Doc, features map[uint64]int32, df *[]int32, use func(Doc)) [][]posting {
+	vecs := make([][]posting, 0, len(docs))
+	for _, d := range docs {
+		tf := d.features()
+		if len(tf) == 0 {
+			continue
+		}
+		use(d)
+		vec := make([]posting, 0, len(tf))
+		for _, x := range tf {
+			id, ok := features[x.h]
+			if !ok {
+				id = int32(len(*df))
+				features[x.h] = id
+				*df = append(*df, 0)
+			}
+			(*df)[id]++
+			vec = append(vec, posting{id, x.f})
+		}
+		vecs = append(vecs, vec)
+	}
+	return vecs
 }
 
 // weigh turns term frequencies into an L2-normalised TF-IDF vector over known

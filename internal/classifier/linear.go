@@ -42,32 +42,20 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 		y   float32
 		vec []posting // feature id, term frequency, then weight
 	}
-	var exs []ex
 	var df []int32
+	var ys []float32
 	npos := 0
-	for _, d := range docs {
-		tf := d.features()
-		if len(tf) == 0 {
-			continue
-		}
+	vecs := numberFeatures(docs, b.features, &df, func(d Doc) {
 		y := float32(0)
 		if positive[d.Label] {
 			y = 1
 			npos++
 		}
-		vec := make([]posting, 0, len(tf))
-		for _, x := range tf {
-			h, f := x.h, x.f
-			id, ok := b.features[h]
-			if !ok {
-				id = int32(len(df))
-				b.features[h] = id
-				df = append(df, 0)
-			}
-			df[id]++
-			vec = append(vec, posting{id, f})
-		}
-		exs = append(exs, ex{y: y, vec: vec})
+		ys = append(ys, y)
+	})
+	exs := make([]ex, len(vecs))
+	for i, v := range vecs {
+		exs[i] = ex{y: ys[i], vec: v}
 	}
 	n := len(exs)
 	b.idf = make([]float32, len(df))
