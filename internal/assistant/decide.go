@@ -58,16 +58,19 @@ func (a *Assistant) understand(ctx context.Context, q Question, det langdetect.R
 		}
 	}
 	var cls Classification
-	if expanded := a.models.Expand(text, ul); raw != nil && expanded == text {
+	expanded := a.models.Expand(text, ul)
+	if raw != nil && expanded == text {
 		cls = *raw // nothing added: the same classification
 	} else {
 		cls = a.models.Classify(expanded)
 	}
+	// Search needs a language: the reply's when the text did not tell, with the
+	// transliteration into it.
 	if ul == "" {
 		ul = r.Lang
+		expanded = a.models.Expand(text, ul)
 	}
 	r.Understood = ul
-	expanded := a.models.Expand(text, ul)
 	res, err := a.search.Search(expanded, ul, 10)
 	if err != nil {
 		return r, err
