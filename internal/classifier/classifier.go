@@ -193,12 +193,6 @@ func tfidf(tf []feat, features map[uint64]int32, idf []float32) []posting {
 	return out
 }
 
-// Labels returns the labels the model knows.
-func (m *Model) Labels() []string { return slices.Clone(m.labels) }
-
-// Docs returns how many examples the model learned from.
-func (m *Model) Docs() int { return m.nonEmpty }
-
 // Score is one label's closeness to a message, between 0 and 1.
 type Score struct {
 	Label string
@@ -212,8 +206,6 @@ type Prediction struct {
 	// closeness: a message in Latin letters that is close to the Arabizi examples is
 	// Arabic.
 	Langs map[string]float64
-	// Features counts the message's features the model knows.
-	Features int
 	// Nearest is the cosine similarity of the closest example.
 	Nearest float64
 }
@@ -230,7 +222,6 @@ const neighbours = 3
 func (m *Model) Classify(text string) Prediction {
 	var p Prediction
 	q := m.weigh(termFreqs(text))
-	p.Features = len(q)
 	if len(q) == 0 {
 		return p
 	}

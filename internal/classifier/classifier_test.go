@@ -35,11 +35,11 @@ func TestClassifyIsRobust(t *testing.T) {
 	if p := m.Classify("где ведомство"); p.Langs["ru"] < 0.5 || p.Nearest <= 0 {
 		t.Errorf("languages %v nearest %v", p.Langs, p.Nearest)
 	}
-	if p := m.Classify("xyzzy"); len(p.Labels) != 0 || p.Features != 0 {
+	if p := m.Classify("xyzzy"); len(p.Labels) != 0 || len(p.Langs) != 0 {
 		t.Errorf("unknown word scored: %+v", p)
 	}
-	if m.Docs() != len(docs) || len(m.Labels()) != 2 {
-		t.Errorf("docs %d labels %v", m.Docs(), m.Labels())
+	if m.nonEmpty != len(docs) || len(m.labels) != 2 {
+		t.Errorf("docs %d labels %v", m.nonEmpty, m.labels)
 	}
 }
 

@@ -76,8 +76,6 @@ type Match struct {
 type Options struct {
 	// MinProbability is the logistic model's least probability for an alarm.
 	MinProbability float64
-	// KeepHeldOut trains on the held-out examples too (for measuring the split).
-	KeepHeldOut bool
 	// SureProbability is the least probability that needs no confirmation by the
 	// closest examples.
 	SureProbability float64
@@ -163,7 +161,7 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 				docs = append(docs, classifier.Doc{Label: cat, Lang: lang, Text: strings.ReplaceAll(cue.Text, "*", "")})
 			}
 			for _, ex := range cl.Examples {
-				if opt.KeepHeldOut || !Held(ex.Text) {
+				if !Held(ex.Text) {
 					docs = append(docs, classifier.Doc{Label: cat, Lang: lang, Text: ex.Text})
 				}
 			}
@@ -173,7 +171,7 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 			docs = append(docs, classifier.Doc{Label: none, Lang: lang, Text: strings.ReplaceAll(cue.Text, "*", "")})
 		}
 		for _, ex := range ed.Harmless.Examples {
-			if opt.KeepHeldOut || !Held(ex.Text) {
+			if !Held(ex.Text) {
 				docs = append(docs, classifier.Doc{Label: none, Lang: lang, Text: ex.Text})
 			}
 		}

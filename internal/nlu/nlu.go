@@ -113,12 +113,6 @@ func ordinary(c *content.Corpus, docs []classifier.Doc) []classifier.Doc {
 // background after Build returns.
 func (m *Models) Ready() <-chan struct{} { return m.detector.Ready() }
 
-// Topics returns the topic classifier (for measurements).
-func (m *Models) Topics() *classifier.Model { return m.topics }
-
-// Detector returns the emergency detector (for measurements).
-func (m *Models) Detector() *emergency.Detector { return m.detector }
-
 // DetectEmergency implements assistant.Models.
 func (m *Models) DetectEmergency(text string) (assistant.Alarm, bool) {
 	match, ok := m.detector.Detect(text)

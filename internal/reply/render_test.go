@@ -65,7 +65,7 @@ func TestRender(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := rd.RenderWith(tc.r, tc.f, tc.extra)
+			got := rd.render(tc.r, tc.f, tc.extra, false)
 			at := 0
 			for _, w := range tc.want {
 				i := strings.Index(got[at:], w)
@@ -123,7 +123,7 @@ func TestChat(t *testing.T) {
 	}{
 		{"not sure, no handoff", notSure, 0, rd.Render(notSure, FormatHTML),
 			Labels{Person: loc.T("ar", "ButtonPerson", nil), Language: loc.T("ar", "NativeName_ar", nil)}},
-		{"not sure, handoff offered", notSure, 30, rd.RenderWith(notSure, FormatHTML, rd.HandoffConsent("ar", 30, FormatHTML)),
+		{"not sure, handoff offered", notSure, 30, rd.render(notSure, FormatHTML, rd.HandoffConsent("ar", 30, FormatHTML), false),
 			Labels{Handoff: loc.T("ar", "ButtonHandoff", nil), Language: loc.T("ar", "NativeName_ar", nil)}},
 		{"greeting", assistant.Result{Kind: assistant.KindGreeting, Lang: "en"}, 0, rd.Render(assistant.Result{Kind: assistant.KindGreeting, Lang: "en"}, FormatHTML),
 			Labels{Topics: loc.T("en", "ButtonTopics", nil), Language: "English"}},
@@ -154,7 +154,7 @@ func TestConsentLineWithEveryOffer(t *testing.T) {
 	consent := rd.HandoffConsent("en", 30, FormatPlain)
 	for _, kind := range []assistant.Kind{assistant.KindNotSure, assistant.KindAskBack, assistant.KindHuman} {
 		r := assistant.Result{Kind: kind, Lang: "en", Contact: contact}
-		got := rd.RenderWith(r, FormatPlain, consent)
+		got := rd.Chat(r, FormatPlain, 30).Text
 		if !strings.Contains(got, consent) {
 			t.Errorf("%s: no consent line:\n%s", kind, got)
 		}

@@ -35,12 +35,6 @@ func (rd Renderer) Render(r assistant.Result, f Format) string { return rd.rende
 // RenderFull is Render with an answer's whole text and every source.
 func (rd Renderer) RenderFull(r assistant.Result, f Format) string { return rd.render(r, f, "", true) }
 
-// RenderWith is Render with a channel's own paragraph (already in format f) added
-// before the closing line of 112/110, which stays last.
-func (rd Renderer) RenderWith(r assistant.Result, f Format, extra string) string {
-	return rd.render(r, f, extra, false)
-}
-
 // Reply is a reply of the core as a chat shows it: the text, and the labels of the
 // buttons the chat may put under it.
 type Reply struct {
@@ -102,6 +96,9 @@ func (rd Renderer) HandoffConsent(lang string, days int, f Format) string {
 	return rd.Sentence(lang, "HandoffConsentLine", map[string]any{"Days": rd.Locale.N(lang, "Days", days, nil)}, f)
 }
 
+// render renders r; extra is a channel's own paragraph (already in format f), put
+// before the closing line of 112/110, which stays last; full shows an answer's whole
+// text and every source.
 func (rd Renderer) render(r assistant.Result, f Format, extra string, full bool) string {
 	lang := r.Lang
 	tr := isolator(lang)
