@@ -11,6 +11,7 @@
 package translit
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -54,9 +55,8 @@ func isLatinWord(w string) bool {
 }
 
 type ruleSet struct {
-	pairs  [][2]string // longest first
-	vowels string      // Latin vowels dropped inside a word (abjads)
-	abjad  bool
+	pairs [][2]string // longest first
+	abjad bool
 	// long maps a vowel written at the start or end of a word, or doubled, to a letter.
 	long map[string]string
 }
@@ -107,13 +107,7 @@ func (rs *ruleSet) vowel(w string, i int) (string, int, bool) {
 			}
 			return out, len(v), true
 		case first:
-			if v == "i" || v == "e" {
-				return "ا", len(v), true
-			}
-			if v == "u" || v == "o" {
-				return "ا", len(v), true
-			}
-			return "ا", len(v), true
+			return "ا", len(v), true // a short vowel starting a word sits on an alef
 		case last:
 			if ok {
 				return out, len(v), true
@@ -178,17 +172,11 @@ func sortPairs(m map[string]string) [][2]string {
 	}
 	// Longest first, then alphabetical, so that "shch" wins over "sh" and the
 	// order is stable.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && less(out[j], out[j-1]); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	slices.SortFunc(out, func(a, b [2]string) int {
+		if len(a[0]) != len(b[0]) {
+			return len(b[0]) - len(a[0])
 		}
-	}
+		return strings.Compare(a[0], b[0])
+	})
 	return out
-}
-
-func less(a, b [2]string) bool {
-	if len(a[0]) != len(b[0]) {
-		return len(a[0]) > len(b[0])
-	}
-	return a[0] < b[0]
 }
