@@ -43,16 +43,10 @@ func runI18n(_ context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "Usage: ankommen %s\n", i18nUsage)
 		return ExitUsage
 	}
-	src, err := app.ResolveSource("locales", dirs.locales)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "i18n: %v\n", err)
+	src, ok := sourceOnDisk(env, "i18n", "locales", dirs.locales, "locale files")
+	if !ok {
 		return ExitUsage
 	}
-	if src.Embedded() {
-		fmt.Fprintln(env.Stderr, "i18n: it writes locale files, and there is no ./locales here: run it in the folder that holds locales/, or give --locales DIR")
-		return ExitUsage
-	}
-	fmt.Fprintln(env.Stderr, src)
 	if len(pos) == 1 {
 		return i18nMerge(env, src.Dir)
 	}
@@ -167,4 +161,21 @@ func mergeOne(env *Env, trName string, tr []byte, name, germanName string) error
 		return os.WriteFile(trName, res.Rest, 0o644)
 	}
 	return os.Remove(trName)
+}
+
+// sourceOnDisk resolves the directory of kind ("content", "locales") for a command
+// that writes files there and prints it; the copies embedded in the binary cannot be
+// written, so without a directory on disk the command stops with a message.
+func sourceOnDisk(env *Env, cmd, kind, given, writes string) (app.Source, bool) {
+	src, err := app.ResolveSource(kind, given)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", cmd, err)
+		return src, false
+	}
+	if src.Embedded() {
+		fmt.Fprintf(env.Stderr, "%s: it writes %s, and there is no ./%s here: run it in the folder that holds %s/, or give --%s DIR\n", cmd, writes, kind, kind, kind)
+		return src, false
+	}
+	fmt.Fprintln(env.Stderr, src)
+	return src, true
 }

@@ -12,7 +12,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 )
@@ -37,16 +36,10 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 	sub := pos[0]
 	var contentDir string
 	if sub == "export" {
-		src, err := app.ResolveSource("content", *contentFlag)
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "learned export: %v\n", err)
+		src, ok := sourceOnDisk(env, "learned export", "content", *contentFlag, "into the content files")
+		if !ok {
 			return ExitUsage
 		}
-		if src.Embedded() {
-			fmt.Fprintf(env.Stderr, "learned export: it writes into the content files, and there is no ./content here: run it in the folder that holds content/, or give --content DIR\n")
-			return ExitUsage
-		}
-		fmt.Fprintln(env.Stderr, src)
 		contentDir = src.Dir
 	}
 	db, err := openDB(ctx, *data, false)
