@@ -11,3 +11,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# A PostgreSQL server for the PostgreSQL store's tests (internal/pgtest).
+"$(dirname "$0")/install-postgres.sh"

@@ -1,0 +1,247 @@
+// Package postgres stores the bot's state in PostgreSQL, for operators who run
+// several replicas of `serve` on one database. It implements the same interfaces as
+// package sqlite (see package store) and passes the same conformance suite
+// (store/storetest). It uses pgx v5 with a pool; migrations are embedded, each runs
+// in a transaction, and replicas starting together migrate one at a time under an
+// advisory lock.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// migrateLock is the advisory lock key under which migrations run.
+const migrateLock = 0x616e6b6d // "ankm"
+
+// DB is the database. It is safe for concurrent use.
+type DB struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+	// where names the server and database for messages, password redacted.
+	where string
+}
+
+// Open connects to the database rawURL names (postgres://user:pass@host:port/db?…)
+// and brings its schema up to date. Its errors name host and database, never the
+// password.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	where := Describe(rawURL)
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s: the URL is not valid: %w", where, redactErr(err, rawURL))
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	// A connection lost with the server (a restart) is replaced, not reused.
+	cfg.HealthCheckPeriod = 5 * time.Second
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", where, redactErr(err, rawURL))
+	}
+	d := &DB{pool: pool, now: time.Now, where: where}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: cannot reach %s: %w", where, redactErr(err, rawURL))
+	}
+	if err := d.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", where, err)
+	}
+	return d, nil
+}
+
+// Describe names the server and database of a connection URL for messages and
+// logs: "host:port/database as user", without the password.
+func Describe(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" && u.Path == "" {
+		return "the database URL (not a postgres:// URL)"
+	}
+	host := u.Host
+	if host == "" {
+		host = u.Query().Get("host")
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	s := host + "/" + strings.TrimPrefix(u.Path, "/")
+	if user := u.User.Username(); user != "" {
+		s += " as " + user
+	}
+	return s
+}
+
+// redactErr removes the password of rawURL from err's text, should a library
+// quote it.
+func redactErr(err error, rawURL string) error {
+	u, perr := url.Parse(rawURL)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+}
+
+// WithClock returns d using now for the times it stores (tests).
+func (d *DB) WithClock(now func() time.Time) *DB {
+	c := *d
+	c.now = now
+	return &c
+}
+
+// Pool is the connection pool, for the cluster's locks and claims.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
+// Where names the server and database, password redacted.
+func (d *DB) Where() string { return d.where }
+
+// Close closes the pool.
+func (d *DB) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: %s: ping: %w", d.where, err)
+	}
+	return nil
+}
+
+// Version returns the number of the last migration applied.
+func (d *DB) Version(ctx context.Context) (int, error) {
+	var v int
+	if err := d.pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migration").Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: version: %w", err)
+	}
+	return v, nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_what.sql", e.Name())
+		}
+		data, err := fs.ReadFile(migrations, path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(data)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", out[i-1].name, out[i].name)
+		}
+	}
+	return out, nil
+}
+
+// migrate applies the migrations not applied yet, each in its own transaction with
+// its entry in schema_migration. Replicas starting at once wait for each other on
+// an advisory lock held for the transaction.
+func (d *DB) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for {
+		done, err := d.migrateOne(ctx, ms)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next migration not applied yet; done when none is left.
+func (d *DB) migrateOne(ctx context.Context, ms []migration) (done bool, err error) {
+	err = d.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (
+			version    integer PRIMARY KEY,
+			name       text    NOT NULL,
+			applied_at bigint  NOT NULL
+		)`); err != nil {
+			return err
+		}
+		var current int
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migration").Scan(&current); err != nil {
+			return err
+		}
+		if n := len(ms); n > 0 && current > ms[n-1].version {
+			return fmt.Errorf("the database is at version %d, newer than this program (%d)", current, ms[n-1].version)
+		}
+		for _, m := range ms {
+			if m.version <= current {
+				continue
+			}
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.name, err)
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)", m.version, m.name, d.now().UnixMilli())
+			return err
+		}
+		done = true
+		return nil
+	})
+	return done, err
+}
+
+// tx runs f in a transaction and commits when f returns nil.
+func (d *DB) tx(ctx context.Context, f func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, d.pool, f)
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }
+
+// fromNullMillis is fromMillis for a column that may be NULL (the zero time).
+func fromNullMillis(ms *int64) time.Time {
+	if ms == nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(*ms)
+}
