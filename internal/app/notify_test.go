@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,31 +61,8 @@ func TestServeTellsAskers(t *testing.T) {
 	dir := t.TempDir()
 	contentDir := filepath.Join(dir, "content")
 	contenttest.CopyDir(t, "../conversation/testdata/content", contentDir)
-	cfg, errs := config.Defaults(func(k string) string {
-		return map[string]string{"TELEGRAM_BOT_TOKEN": tt.Token, "TELEGRAM_API_URL": api.URL, "ANKOMMEN_ADDR": "127.0.0.1:0",
-			"ANKOMMEN_DATA": filepath.Join(dir, "data"), "ANKOMMEN_CONTENT": contentDir}[k]
-	})
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Live.Grace = time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-		s.Close()
-	})
+	s, _ := startServer(t, map[string]string{"TELEGRAM_BOT_TOKEN": tt.Token, "TELEGRAM_API_URL": api.URL,
+		"ANKOMMEN_DATA": filepath.Join(dir, "data"), "ANKOMMEN_CONTENT": contentDir}, nil)
 
 	sent := func(chatID int64, substr string) int {
 		n := 0
@@ -150,4 +128,42 @@ func TestServeTellsAskers(t *testing.T) {
 	if n := sent(u.ID, "now has an answer") + sent(v.ID, "now has an answer"); n != 2 {
 		t.Errorf("%d answers sent to askers, want 2 (each once)", n)
 	}
+}
+
+// startServer builds the server from env (on a free port) and runs it until stop
+// or the end of the test; before, when set, runs between building and running.
+func startServer(t *testing.T, env map[string]string, before func(*Server)) (s *Server, stop func()) {
+	t.Helper()
+	env["ANKOMMEN_ADDR"] = "127.0.0.1:0"
+	cfg, errs := config.Defaults(func(k string) string { return env[k] })
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	err := cfg.Validate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = NewServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Live.Grace = time.Millisecond
+	if before != nil {
+		before(s)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run: %v", err)
+			}
+			s.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return s, stop
 }

@@ -16,12 +16,14 @@ import (
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/conversation"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
 	"github.com/oldenburg/ankommen/internal/notify"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/server"
 	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/staffweb"
+	"github.com/oldenburg/ankommen/internal/summary"
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
@@ -46,6 +48,11 @@ type Server struct {
 	// Notify tells askers who asked for it that their question has an answer; nil
 	// when Telegram is off.
 	Notify *notify.Service
+	// Summary computes the weekly summary for the staff page and, with a staff
+	// chat, for the message Run sends there once a week. Its Groups (the grouping
+	// of unanswered questions across languages) may be set before Run; nil lists
+	// the most frequent texts instead.
+	Summary summary.Builder
 	// recheck asks Run to look for answers to the waiting questions again: after
 	// each reload (a buffer of one coalesces reloads in a row).
 	recheck chan struct{}
@@ -145,8 +152,11 @@ func (s *Server) build(ctx context.Context) (err error) {
 		}
 	}
 	s.Service = handoff.NewService(svc)
+	s.Summary = summary.Builder{Store: s.DB}
 	staffPage, err := staffweb.New(staffweb.Options{
 		Store: s.DB, Service: s.Service, Logger: logger, Telegram: s.Channel != nil,
+		Summary:     func(ctx context.Context, w summary.Week) (summary.Summary, error) { return s.Summary.Build(ctx, w) },
+		SummaryChat: s.Conversation != nil && cfg.StaffChatID != 0,
 		Answering: func() staffweb.Answering {
 			c := s.Live.Current()
 			return staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
@@ -169,6 +179,19 @@ func (s *Server) build(ctx context.Context) (err error) {
 		Logger:      logger,
 	})
 	return s.HTTP.Listen()
+}
+
+// summaryJob sends the weekly summary to the staff chat, in German (the staff's
+// language), with the locale files of the current snapshot.
+func (s *Server) summaryJob() *summary.Job {
+	loc := func() *locale.Bundle { return s.Live.Current().Locale }
+	return &summary.Job{
+		Builder:  s.Summary,
+		Send:     s.Conversation.SendStaff,
+		Localize: func(id string, data map[string]any) string { return loc().T("de", id, data) },
+		LangName: func(code string) string { return loc().T("de", "LangName_"+code, nil) },
+		Logger:   s.log,
+	}
 }
 
 // askRecheck asks recheckLoop to look for answers to the waiting questions; it
@@ -250,6 +273,13 @@ func (s *Server) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			s.recheckLoop(ctx)
+		}()
+	}
+	if s.Conversation != nil && s.cfg.StaffChatID != 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.summaryJob().Run(ctx)
 		}()
 	}
 	wg.Add(1)

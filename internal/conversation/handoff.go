@@ -171,3 +171,23 @@ func (c *Conversation) notifyStaff(k Answering, h handoff.Handoff) {
 func (c *Conversation) post(chatID int64, text string, kb *models.InlineKeyboardMarkup, done func(error)) {
 	c.send.Send(context.Background(), telegram.Message{ChatID: chatID, Group: chatID < 0, Text: text, Keyboard: kb, Done: done})
 }
+
+// ErrNoStaffChat: no staff chat is configured.
+var ErrNoStaffChat = errors.New("conversation: no staff chat configured")
+
+// SendStaff posts text (Telegram HTML) to the staff chat and waits until Telegram
+// accepted it or failed, or ctx ends: for the weekly summary, whose week is
+// recorded as sent only after that.
+func (c *Conversation) SendStaff(ctx context.Context, text string) error {
+	if c.opt.StaffChatID == 0 {
+		return ErrNoStaffChat
+	}
+	result := make(chan error, 1)
+	c.post(c.opt.StaffChatID, text, nil, func(err error) { result <- err })
+	select {
+	case err := <-result:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
