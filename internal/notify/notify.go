@@ -45,11 +45,11 @@ type Store interface {
 	// Waiting returns the subscriptions not told yet of chats that have not blocked
 	// the bot, oldest first.
 	Waiting(ctx context.Context) ([]Subscription, error)
-	// Claim marks the subscription of question id told with topic at at and drops
+	// ClaimNotice marks the subscription of question id told with topic at at and drops
 	// its chat link, in one step, and returns it as it was. ok is false, and
 	// nothing changes, when there is none waiting for that question or its chat
 	// blocked the bot: so a user is told at most once.
-	Claim(ctx context.Context, questionID int64, topicID string, at time.Time) (s Subscription, ok bool, err error)
+	ClaimNotice(ctx context.Context, questionID int64, topicID string, at time.Time) (s Subscription, ok bool, err error)
 }
 
 // Teller tells the user: the Telegram conversation.
@@ -87,7 +87,7 @@ func New(store Store, teller Teller, now func() time.Time, log *slog.Logger) *Se
 // Answered tells the asker of question id, if they asked to be told, that topic
 // answers it: staff decided so. It reports whether the user was told.
 func (s *Service) Answered(ctx context.Context, questionID int64, topicID string) (bool, error) {
-	sub, ok, err := s.store.Claim(ctx, questionID, topicID, s.now())
+	sub, ok, err := s.store.ClaimNotice(ctx, questionID, topicID, s.now())
 	if err != nil {
 		return false, fmt.Errorf("notify: question %d: %w", questionID, err)
 	}

@@ -73,9 +73,9 @@ func (d *DB) Waiting(ctx context.Context) ([]notify.Subscription, error) {
 	return out, nil
 }
 
-// Claim marks the subscription of question id told and drops its chat id, when it
+// ClaimNotice marks the subscription of question id told and drops its chat id, when it
 // is waiting and its chat is active (notify.Store).
-func (d *DB) Claim(ctx context.Context, questionID int64, topicID string, at time.Time) (notify.Subscription, bool, error) {
+func (d *DB) ClaimNotice(ctx context.Context, questionID int64, topicID string, at time.Time) (notify.Subscription, bool, error) {
 	var s notify.Subscription
 	ok := false
 	err := d.tx(ctx, func(tx *sql.Tx) error {

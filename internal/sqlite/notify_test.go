@@ -47,11 +47,11 @@ func TestNotifySubscription(t *testing.T) {
 		t.Errorf("waiting[0] = %+v, want %+v (masked text)", w[0], want)
 	}
 
-	s, ok, err := d.Claim(ctx, q1, "childcare", t0.Add(time.Hour))
+	s, ok, err := d.ClaimNotice(ctx, q1, "childcare", t0.Add(time.Hour))
 	if err != nil || !ok || s.ChatID != 10 || s.Lang != "de" {
 		t.Fatalf("claim: %+v, %v, %v", s, ok, err)
 	}
-	if _, ok, err := d.Claim(ctx, q1, "childcare", t0.Add(2*time.Hour)); err != nil || ok {
+	if _, ok, err := d.ClaimNotice(ctx, q1, "childcare", t0.Add(2*time.Hour)); err != nil || ok {
 		t.Errorf("second claim: ok=%v, %v; want false", ok, err)
 	}
 	// Told: the chat id is gone, the mark stays; tapping again links nothing.
@@ -96,7 +96,7 @@ func TestNotifyForgetBlockRetention(t *testing.T) {
 	if err := d.Forget(ctx, 20); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := d.Claim(ctx, q1, "x", t0); ok || count() != 2 {
+	if _, ok, _ := d.ClaimNotice(ctx, q1, "x", t0); ok || count() != 2 {
 		t.Errorf("after /forget: claimed=%v, %d links; want false, 2", ok, count())
 	}
 
@@ -106,7 +106,7 @@ func TestNotifyForgetBlockRetention(t *testing.T) {
 	if w, _ := d.Waiting(ctx); len(w) != 1 || w[0].QuestionID != q3 {
 		t.Errorf("waiting lists a blocked chat: %+v", w)
 	}
-	if _, ok, _ := d.Claim(ctx, q2, "x", t0); ok {
+	if _, ok, _ := d.ClaimNotice(ctx, q2, "x", t0); ok {
 		t.Error("claimed for a chat that blocked the bot")
 	}
 	// The next run of the retention job: the blocked chat's link goes.
