@@ -31,8 +31,8 @@ func TestOpenMigratesOnceAndReopens(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := d.Version(ctx)
-	if err != nil || v != 4 {
-		t.Fatalf("version = %d, %v; want 4", v, err)
+	if err != nil || v != 5 {
+		t.Fatalf("version = %d, %v; want 5", v, err)
 	}
 	if err := d.SetLang(ctx, 7, "uk"); err != nil {
 		t.Fatal(err)

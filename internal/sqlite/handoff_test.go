@@ -448,7 +448,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if v, _ := d.Version(ctx); v != 4 {
+	if v, _ := d.Version(ctx); v != 5 {
 		t.Fatalf("version %d", v)
 	}
 	var chats int
