@@ -111,12 +111,12 @@ func pairScores(qs []labelled, groups []backlog.Group) (precision, recall float6
 	return precision, float64(right) / float64(same), float64(crossRight) / float64(sameCross)
 }
 
-// Floors of the grouping quality on testdata/questions.tsv, a little below what
-// the grouping reaches (see the package's README line in the commit): a change
-// that makes groups worse fails here.
+// Floors of the grouping quality on testdata/questions.tsv, a little below what the
+// grouping reaches with its defaults (precision 0.953, recall 0.694): a change that
+// makes groups worse fails here. Precision matters more: staff act on a whole group.
 const (
-	minPrecision = 0.0
-	minRecall    = 0.0
+	minPrecision = 0.93
+	minRecall    = 0.66
 )
 
 // TestGroupingQuality groups 336 unanswered-style questions in seven languages,

@@ -56,7 +56,7 @@ func TestBacklogStore(t *testing.T) {
 	}
 
 	n, err := d.AddNeed(ctx, backlog.Need{Title: "Führerschein", Asked: 3, CreatedAt: t0.Add(time.Hour), CreatedBy: "anna",
-		Langs: []backlog.LangCount{{"de", 1}, {"ru", 1}, {"ar", 1}}}, []int64{q1, q2, q3})
+		Langs: []backlog.LangCount{{Lang: "de", N: 1}, {Lang: "ru", N: 1}, {Lang: "ar", N: 1}}}, []int64{q1, q2, q3})
 	if err != nil || n.ID == 0 {
 		t.Fatalf("add need: %+v, %v", n, err)
 	}
@@ -72,7 +72,7 @@ func TestBacklogStore(t *testing.T) {
 		t.Errorf("spam question became %s", q.Status)
 	}
 	needs, err := d.Needs(ctx)
-	if err != nil || len(needs) != 1 || needs[0].Title != "Führerschein" || needs[0].Asked != 3 || len(needs[0].Langs) != 3 || needs[0].Langs[1] != (backlog.LangCount{"ru", 1}) {
+	if err != nil || len(needs) != 1 || needs[0].Title != "Führerschein" || needs[0].Asked != 3 || len(needs[0].Langs) != 3 || needs[0].Langs[1] != (backlog.LangCount{Lang: "ru", N: 1}) {
 		t.Fatalf("needs %+v, %v", needs, err)
 	}
 	// The questions go after the retention; the need and its counts stay.
