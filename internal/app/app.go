@@ -56,6 +56,8 @@ type Snapshot struct {
 	Locale    *locale.Bundle
 	Assistant *assistant.Assistant
 	Renderer  reply.Renderer
+	// Models are the answering models; the staff page groups open questions with them.
+	Models *nlu.Models
 }
 
 // ContentFS returns the content tree: dir on disk, or the embedded one.
@@ -130,6 +132,7 @@ func Load(opt Options) (*Snapshot, error) {
 		Locale:    loc,
 		Assistant: a,
 		Renderer:  reply.Renderer{Locale: loc},
+		Models:    models,
 	}
 	return c, nil
 }
