@@ -156,11 +156,11 @@ func (g *Grouper) Group(items []Item) []Group {
 	if len(items) > g.opt.MaxItems {
 		items = items[:g.opt.MaxItems]
 	}
-	profs := g.profiles(items)
+	profs, names := g.profiles(items)
 	clusters := averageLink(len(items), func(i, j int) float64 { return similarity(&profs[i], &profs[j]) }, g.opt.Threshold)
 	groups := make([]Group, 0, len(clusters))
 	for _, members := range clusters {
-		groups = append(groups, g.group(items, profs, members))
+		groups = append(groups, g.group(items, profs, names, members))
 	}
 	slices.SortFunc(groups, func(a, b Group) int {
 		return cmp.Or(cmp.Compare(len(b.Items), len(a.Items)), b.Items[0].At.Compare(a.Items[0].At), cmp.Compare(a.ID, b.ID))
@@ -169,7 +169,7 @@ func (g *Grouper) Group(items []Item) []Group {
 }
 
 // group builds the group of items[members] (members ascending: newest first).
-func (g *Grouper) group(items []Item, profs []profile, members []int) Group {
+func (g *Grouper) group(items []Item, profs []profile, names []string, members []int) Group {
 	gr := Group{}
 	langs := map[string]int{}
 	topics := map[string]float64{}
@@ -180,7 +180,7 @@ func (g *Grouper) group(items []Item, profs []profile, members []int) Group {
 		gr.Items = append(gr.Items, it)
 		langs[it.Lang]++
 		for _, f := range profs[m].topics {
-			topics[f.key] += f.raw
+			topics[names[f.key][1:]] += f.raw
 		}
 		for _, n := range profs[m].needs {
 			needs[n]++
@@ -239,8 +239,20 @@ func langOrder(lang string) int {
 // topicsKept is how many of the classifier's best topics an item's profile keeps.
 const topicsKept = 5
 
-func (g *Grouper) profiles(items []Item) []profile {
-	profs := make([]profile, len(items))
+// profiles computes what items are compared by; names are the features' names by
+// number ("t" and a topic id for topics).
+func (g *Grouper) profiles(items []Item) (profs []profile, names []string) {
+	profs = make([]profile, len(items))
+	ids := map[string]int32{}
+	intern := func(s string) int32 {
+		id, ok := ids[s]
+		if !ok {
+			id = int32(len(names))
+			ids[s] = id
+			names = append(names, s)
+		}
+		return id
+	}
 	df := map[string]int{}
 	terms := make([]map[string]float64, len(items))
 	for i, it := range items {
@@ -279,7 +291,7 @@ func (g *Grouper) profiles(items []Item) []profile {
 			}
 		}
 		for t, s := range topics {
-			p.topics = append(p.topics, feature{key: t, raw: s, w: s})
+			p.topics = append(p.topics, feature{key: intern("t" + t), raw: s, w: s})
 			p.top = max(p.top, s)
 		}
 		p.topics.normalize()
@@ -291,11 +303,11 @@ func (g *Grouper) profiles(items []Item) []profile {
 				continue // a term of one item relates it to nothing
 			}
 			idf := math.Log(1 + n/float64(df[t]))
-			profs[i].words = append(profs[i].words, feature{key: t, raw: f, w: (1 + math.Log(f)) * idf})
+			profs[i].words = append(profs[i].words, feature{key: intern(t), raw: f, w: (1 + math.Log(f)) * idf})
 		}
 		profs[i].words.normalize()
 	}
-	return profs
+	return profs, names
 }
 
 // similarity of two items, between 0 and 1: the same need counts most, then the
@@ -328,8 +340,10 @@ var (
 	wordWeight = 0.3
 )
 
+// feature is one dimension of a vector: a term or a topic, numbered per grouping
+// so that comparing vectors compares integers.
 type feature struct {
-	key    string
+	key    int32
 	raw, w float64
 }
 
