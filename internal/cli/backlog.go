@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/nlu"
+	"github.com/oldenburg/ankommen/internal/staffweb"
 )
 
 const backlogUsage = "backlog [--json|--csv] [--demand] [--days N] [--data DIR] [--content DIR]"
@@ -189,9 +189,42 @@ func langsText(ls []backlog.LangCount) string {
 	return strings.Join(parts, " ")
 }
 
+// csvWriter writes rows as the staff page's CSV downloads do: comma-separated, a
+// cell quoted when it holds a comma, semicolon, quote, tab or line break (German
+// spreadsheets split on semicolons), and formula characters defused, since the
+// questions are what anyone typed.
+type csvWriter struct {
+	w   io.Writer
+	err error
+}
+
+func newCSV(w io.Writer) *csvWriter { return &csvWriter{w: w} }
+
+func (c *csvWriter) Write(row []string) {
+	if c.err != nil {
+		return
+	}
+	var b strings.Builder
+	for i, cell := range row {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		cell = staffweb.CSVCell(cell)
+		if cell != strings.TrimSpace(cell) || strings.ContainsAny(cell, ",;\"\t\r\n") {
+			b.WriteString(`"` + strings.ReplaceAll(cell, `"`, `""`) + `"`)
+		} else {
+			b.WriteString(cell)
+		}
+	}
+	b.WriteByte('\n')
+	_, c.err = io.WriteString(c.w, b.String())
+}
+
+func (c *csvWriter) Error() error { return c.err }
+
 // groupsCSV prints one row per question, with its group's columns.
 func groupsCSV(w io.Writer, groups []backlog.Group) error {
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	cw.Write([]string{"group", "size", "languages", "suggested_topic", "topic_score", "needs", "key", "lang", "at", "text"})
 	for _, g := range groups {
 		for _, it := range g.Items {
@@ -199,7 +232,6 @@ func groupsCSV(w io.Writer, groups []backlog.Group) error {
 				strings.Join(g.Needs, " "), it.Key(), it.Lang, it.At.UTC().Format(time.RFC3339), it.Text})
 		}
 	}
-	cw.Flush()
 	return cw.Error()
 }
 
@@ -292,7 +324,7 @@ func demandJSON(w io.Writer, d backlog.Demand) error {
 // demandCSV prints every ranked row in one table: kind is topic, translation,
 // group or need; the columns a kind has no value for are empty.
 func demandCSV(w io.Writer, d backlog.Demand) error {
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	cw.Write([]string{"kind", "id", "lang", "state", "count", "weight", "languages", "title"})
 	for _, t := range d.Topics {
 		cw.Write([]string{"topic", t.TopicID, "", "", strconv.Itoa(t.Total), "", langsText(t.Langs), ""})
@@ -306,7 +338,6 @@ func demandCSV(w io.Writer, d backlog.Demand) error {
 	for _, n := range d.Needs {
 		cw.Write([]string{"need", strconv.FormatInt(n.ID, 10), "", "", strconv.Itoa(n.Asked), "", langsText(n.Langs), n.Title})
 	}
-	cw.Flush()
 	return cw.Error()
 }
 

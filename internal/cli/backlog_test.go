@@ -104,3 +104,18 @@ func TestBacklogCSVAndDemand(t *testing.T) {
 		t.Errorf("no database: %d %q", code, errs)
 	}
 }
+
+// TestBacklogCSVCells: a question is one cell whatever it holds, and a spreadsheet
+// does not read it as a formula.
+func TestBacklogCSVCells(t *testing.T) {
+	var b strings.Builder
+	w := newCSV(&b)
+	w.Write([]string{"g1", "=HYPERLINK(\"http://x\")", "a;b", "plain", " padded"})
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+	want := `g1,"'=HYPERLINK(""http://x"")","a;b",plain," padded"` + "\n"
+	if b.String() != want {
+		t.Errorf("row %q, want %q", b.String(), want)
+	}
+}
