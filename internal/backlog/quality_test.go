@@ -152,19 +152,7 @@ func TestGroupingQuality(t *testing.T) {
 	groups := backlog.NewGrouper(models, backlog.DefaultNeeds(), backlog.Options{}).Group(items)
 	p, r, cr := pairScores(qs, groups)
 	t.Logf("default: %d groups, pairwise precision %.3f, recall %.3f (across languages %.3f)", len(groups), p, r, cr)
-	label := map[int64]string{}
-	for _, q := range qs {
-		label[q.item.ID] = q.group
-	}
-	if testing.Verbose() {
-		for _, g := range groups[:min(len(groups), 40)] {
-			counts := map[string]int{}
-			for _, it := range g.Items {
-				counts[label[it.ID]]++
-			}
-			t.Logf("%s size %d topic %s %.2f needs %v labels %v", g.ID, g.Size(), g.Topic, g.TopicScore, g.Needs, counts)
-		}
-	}
+	logGroups(t, qs, groups)
 	if p < minPrecision || r < minRecall {
 		t.Errorf("pairwise precision %.3f (floor %.2f), recall %.3f (floor %.2f)", p, minPrecision, r, minRecall)
 	}
@@ -194,20 +182,29 @@ func TestGroupingHeldOut(t *testing.T) {
 	groups := backlog.NewGrouper(models, backlog.DefaultNeeds(), backlog.Options{}).Group(items)
 	p, r, cr := pairScores(qs, groups)
 	t.Logf("held out: %d questions, %d groups, pairwise precision %.3f, recall %.3f (across languages %.3f)", len(qs), len(groups), p, r, cr)
-	if testing.Verbose() {
-		label := map[int64]string{}
-		for _, q := range qs {
-			label[q.item.ID] = q.group
-		}
-		for _, g := range groups {
-			counts := map[string]int{}
-			for _, it := range g.Items {
-				counts[label[it.ID]]++
-			}
-			t.Logf("%s size %d topic %s %.2f needs %v labels %v", g.ID, g.Size(), g.Topic, g.TopicScore, g.Needs, counts)
-		}
-	}
+	logGroups(t, qs, groups)
 	if p < minHeldOutPrecision || r < minHeldOutRecall {
 		t.Errorf("pairwise precision %.3f (floor %.2f), recall %.3f (floor %.2f)", p, minHeldOutPrecision, r, minHeldOutRecall)
+	}
+}
+
+// logGroups shows with -v each group of two or more with the labels it holds.
+func logGroups(t *testing.T, qs []labelled, groups []backlog.Group) {
+	if !testing.Verbose() {
+		return
+	}
+	label := map[int64]string{}
+	for _, q := range qs {
+		label[q.item.ID] = q.group
+	}
+	for _, g := range groups {
+		if g.Size() < 2 {
+			continue
+		}
+		counts := map[string]int{}
+		for _, it := range g.Items {
+			counts[label[it.ID]]++
+		}
+		t.Logf("%s size %d topic %s %.2f needs %v labels %v", g.ID, g.Size(), g.Topic, g.TopicScore, g.Needs, counts)
 	}
 }

@@ -151,24 +151,16 @@ func (s *Service) open(ctx context.Context, keys []string) ([]Item, int, error) 
 	return out, len(items) - len(out), nil
 }
 
-// Answer records that topic answers every item of keys: each question's text
-// becomes a learned phrasing of the topic through handoff.Service.Learn (the
-// question is marked learned; a handoff stays open for the reply). The answering
-// core is rebuilt once at the end, not once per phrasing.
-func (s *Service) Answer(ctx context.Context, keys []string, topic, staff string) (Outcome, error) {
+// each runs act on every item of keys that is still open; items handled or gone
+// meanwhile (by act too) are counted as skipped.
+func (s *Service) each(ctx context.Context, keys []string, act func(Item) error) (Outcome, error) {
 	items, skipped, err := s.open(ctx, keys)
 	if err != nil {
 		return Outcome{}, err
 	}
 	out := Outcome{Skipped: skipped}
-	bctx := handoff.Batch(ctx)
-	defer func() {
-		if out.Done > 0 {
-			s.handoffs.Rebuild()
-		}
-	}()
 	for _, it := range items {
-		err := s.handoffs.Learn(bctx, it.Kind, it.ID, topic, staff)
+		err := act(it)
 		switch {
 		case gone(err):
 			out.Skipped++
@@ -181,26 +173,23 @@ func (s *Service) Answer(ctx context.Context, keys []string, topic, staff string
 	return out, nil
 }
 
+// Answer records that topic answers every item of keys: each question's text
+// becomes a learned phrasing of the topic through handoff.Service.Learn (the
+// question is marked learned; a handoff stays open for the reply). The answering
+// core is rebuilt once at the end, not once per phrasing.
+func (s *Service) Answer(ctx context.Context, keys []string, topic, staff string) (Outcome, error) {
+	bctx := handoff.Batch(ctx)
+	out, err := s.each(ctx, keys, func(it Item) error { return s.handoffs.Learn(bctx, it.Kind, it.ID, topic, staff) })
+	if out.Done > 0 {
+		s.handoffs.Rebuild()
+	}
+	return out, err
+}
+
 // Spam dismisses every item of keys as spam through handoff.Service.Close (the
 // user of a handoff is told the conversation ended).
 func (s *Service) Spam(ctx context.Context, keys []string, staff string) (Outcome, error) {
-	items, skipped, err := s.open(ctx, keys)
-	if err != nil {
-		return Outcome{}, err
-	}
-	out := Outcome{Skipped: skipped}
-	for _, it := range items {
-		err := s.handoffs.Close(ctx, it.Kind, it.ID, handoff.StatusSpam, staff)
-		switch {
-		case gone(err):
-			out.Skipped++
-		case err != nil:
-			return out, err
-		default:
-			out.Done++
-		}
-	}
-	return out, nil
+	return s.each(ctx, keys, func(it Item) error { return s.handoffs.Close(ctx, it.Kind, it.ID, handoff.StatusSpam, staff) })
 }
 
 // NewTopic puts the items of keys into the backlog as one need titled title: the

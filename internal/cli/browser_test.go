@@ -39,6 +39,49 @@ func browserUnavailable(t *testing.T, why string) {
 	t.Skipf("browser test skipped: %s", why)
 }
 
+// headless starts Chromium exe for a test and returns a context of a tab, bounded
+// to 90 seconds; it fails or skips (see browserUnavailable) when Chromium does not
+// start.
+func headless(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		browserUnavailable(t, "Chromium does not start: "+err.Error())
+	}
+	return ctx
+}
+
+// staffLogin logs in on the staff page's login form the browser shows, then waits
+// until the page after it shows sel.
+func staffLogin(name, pw, sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), name),
+		chromedp.SendKeys(chromedp.CSS(`#password`), pw),
+		chromedp.Click(chromedp.CSS(`form.login button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+	)
+}
+
 // TestStaffPageInBrowser is the staff page end to end in a real headless Chromium:
 // a newcomer asks a question the bot cannot answer (through the fake Bot API) and
 // hands it to the city team; a staff member logs in, finds the question, replies;
@@ -87,39 +130,13 @@ func TestStaffPageInBrowser(t *testing.T) {
 	})
 
 	// The staff member, in the browser.
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		browserUnavailable(t, "Chromium does not start: "+err.Error())
-	}
+	ctx := headless(t, exe)
 	base := "http://" + p.addr
 	const reply = "Hello from the city! Please come to the Bürgerbüro on Monday."
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/staff/"),
-		chromedp.WaitVisible(css(`#name`)),
-		chromedp.SendKeys(css(`#name`), "erika"),
-		chromedp.SendKeys(css(`#password`), pw),
-		chromedp.Click(css(`form.login button[type=submit]`)),
-		chromedp.WaitVisible(css(`table.items`)),
+		staffLogin("erika", pw, `table.items`),
 	)
 	if err != nil {
 		t.Fatalf("browser: login: %v\nserve log:\n%s", err, p.stderr.String())

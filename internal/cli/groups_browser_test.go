@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -27,12 +26,8 @@ func TestGroupsPageInBrowser(t *testing.T) {
 	exe := chromium(t)
 	data := t.TempDir()
 	const pw = "browser test password"
-	var out, errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(pw + "\n"), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		return map[string]string{"ANKOMMEN_DATA": data}[k]
-	}}
-	if code := Run(context.Background(), env, []string{"staff", "add", "erika"}); code != ExitOK {
-		t.Fatalf("staff add: %d %s", code, errb.String())
+	if _, errs, code := runEnv(t, map[string]string{"ANKOMMEN_DATA": data}, pw+"\n", "staff", "add", "erika"); code != ExitOK {
+		t.Fatalf("staff add: %d %s", code, errs)
 	}
 	db, err := sqlite.Open(context.Background(), filepath.Join(data, sqlite.FileName))
 	if err != nil {
@@ -54,39 +49,13 @@ func TestGroupsPageInBrowser(t *testing.T) {
 	p := startServe(t, map[string]string{"ANKOMMEN_DATA": data})
 	p.waitReady()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		browserUnavailable(t, "Chromium does not start: "+err.Error())
-	}
+	ctx := headless(t, exe)
 	base := "http://" + p.addr
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	first := `section.group:first-of-type`
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/staff/groups"),
-		chromedp.WaitVisible(css(`#name`)),
-		chromedp.SendKeys(css(`#name`), "erika"),
-		chromedp.SendKeys(css(`#password`), pw),
-		chromedp.Click(css(`form.login button[type=submit]`)),
-		chromedp.WaitVisible(css(first)),
+		staffLogin("erika", pw, first),
 	)
 	if err != nil {
 		t.Fatalf("browser: login and groups page: %v\nserve log:\n%s", err, p.stderr.String())
