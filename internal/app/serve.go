@@ -135,7 +135,7 @@ func (s *Server) build(ctx context.Context) (err error) {
 		Store: s.DB, Service: s.Service, Logger: logger, Telegram: s.Channel != nil,
 		Answering: func() staffweb.Answering {
 			c := s.Live.Current()
-			a := staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
+			a := staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer, Needs: c.Needs}
 			if c.Models != nil { // a nil *nlu.Models in the interface would not be nil
 				a.Models = c.Models
 			}

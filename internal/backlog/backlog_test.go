@@ -13,7 +13,7 @@ import (
 )
 
 func TestNeedsFind(t *testing.T) {
-	n := backlog.DefaultNeeds()
+	n := shippedNeeds(t)
 	tests := []struct {
 		name, text, lang string
 		want             []string
@@ -35,32 +35,48 @@ func TestNeedsFind(t *testing.T) {
 	}
 }
 
-func TestLoadNeedsErrors(t *testing.T) {
+func TestLoadNeedsProblems(t *testing.T) {
 	files := func(de, en string) fstest.MapFS {
 		fs := fstest.MapFS{}
 		for _, l := range content.Languages {
-			fs["n/"+l+".yaml"] = &fstest.MapFile{Data: []byte("a: [x]\n")}
+			fs["needs/"+l+".yaml"] = &fstest.MapFile{Data: []byte("a: [x]\n")}
 		}
-		fs["n/de.yaml"] = &fstest.MapFile{Data: []byte(de)}
-		fs["n/en.yaml"] = &fstest.MapFile{Data: []byte(en)}
+		fs["needs/de.yaml"] = &fstest.MapFile{Data: []byte(de)}
+		if en == "" {
+			delete(fs, "needs/en.yaml")
+		} else {
+			fs["needs/en.yaml"] = &fstest.MapFile{Data: []byte(en)}
+		}
 		return fs
 	}
 	tests := []struct{ name, de, en, want string }{
-		{"other ids", "a: [x]\n", "b: [y]\n", "lists other needs"},
-		{"empty list", "a: []\n", "a: [x]\n", "de.yaml:1"},
-		{"not a map", "- a\n", "a: [x]\n", "want a map"},
-		{"twice", "a: [x]\na: [y]\n", "a: [x]\n", "twice"},
+		{"other ids", "a: [x]\n", "b: [y]\n", `needs/en.yaml:1: error: need "b" is not in de.yaml`},
+		{"missing id", "a: [x]\nb: [y]\n", "a: [x]\n", `needs/en.yaml:1: error: need "b" of de.yaml is missing`},
+		{"empty list", "a: []\n", "a: [x]\n", `needs/de.yaml:1: error: need "a": want a non-empty list`},
+		{"empty phrase", "a: [x, '?!']\n", "a: [x]\n", `needs/de.yaml:1: error: need "a": an empty phrase`},
+		{"not a map", "- a\n", "a: [x]\n", "needs/de.yaml:1: error: want a map"},
+		{"twice", "a: [x]\na: [y]\n", "a: [x]\n", `needs/de.yaml:2: error: need "a" is listed twice`},
+		{"bad yaml", "a: [x\n", "a: [x]\n", "needs/de.yaml:1: error: yaml:"},
+		{"missing file", "a: [x]\n", "", "needs/en.yaml:1: error: missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := backlog.LoadNeeds(files(tt.de, tt.en), "n")
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want it to say %q", err, tt.want)
+			_, issues := backlog.LoadNeeds(files(tt.de, tt.en))
+			var got []string
+			for _, i := range issues {
+				got = append(got, i.String())
+			}
+			if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, tt.want) }) {
+				t.Errorf("issues %q, want one starting %q", got, tt.want)
 			}
 		})
 	}
-	if _, err := backlog.LoadNeeds(files("a: [x]\n", "a: [y]\n"), "n"); err != nil {
-		t.Errorf("good files: %v", err)
+	n, issues := backlog.LoadNeeds(files("a: [x]\n", "a: [y]\n"))
+	if len(issues) != 0 || !slices.Equal(n.IDs(), []string{"a"}) {
+		t.Errorf("good files: %v, %v", n.IDs(), issues)
+	}
+	if n, issues := backlog.LoadNeeds(fstest.MapFS{}); len(issues) != 0 || len(n.IDs()) != 0 {
+		t.Errorf("no needs directory: %v, %v", n.IDs(), issues)
 	}
 }
 
@@ -81,7 +97,7 @@ func TestKeys(t *testing.T) {
 // TestGroupIDStable: a group's id comes from its smallest question and does not
 // change when newer questions join.
 func TestGroupIDStable(t *testing.T) {
-	g := backlog.NewGrouper(nil, backlog.DefaultNeeds(), backlog.Options{})
+	g := backlog.NewGrouper(nil, shippedNeeds(t), backlog.Options{})
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	items := []backlog.Item{
 		{Kind: handoff.KindQuestion, ID: 5, At: at, Lang: "de", Text: "Zahnarzt gesucht"},

@@ -25,7 +25,7 @@ func BenchmarkGroup(b *testing.B) {
 			}
 			items[i] = it
 		}
-		g := backlog.NewGrouper(models, backlog.DefaultNeeds(), backlog.Options{})
+		g := backlog.NewGrouper(models, shippedNeeds(b), backlog.Options{})
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -1,7 +1,6 @@
 package backlog
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -14,14 +13,15 @@ import (
 	"github.com/oldenburg/ankommen/internal/fold"
 )
 
-//go:embed needs/*.yaml
-var needsFS embed.FS
+// NeedsDir is the directory of the content that holds the needs lexicon, one
+// <lang>.yaml each.
+const NeedsDir = "needs"
 
 // Needs is a lexicon of needs newcomers ask about that the content may have no
 // topic for (a driving licence, a sports club, a bank account), and how people write
 // each in every language. It bridges languages when questions are grouped: two
 // questions that name the same need belong together whatever their language. It is
-// never used to answer. It is safe for concurrent use.
+// never used to answer. A nil *Needs finds nothing. It is safe for concurrent use.
 type Needs struct {
 	byLang map[string][]needTerm
 	ids    []string
@@ -32,65 +32,87 @@ type needTerm struct {
 	words []string // folded; Arabic article removed
 }
 
-// DefaultNeeds returns the lexicon embedded in the binary (needs/<lang>.yaml).
-func DefaultNeeds() *Needs {
-	n, err := LoadNeeds(needsFS, "needs")
-	if err != nil {
-		panic(err) // embedded and tested: cannot happen
-	}
-	return n
-}
-
-// LoadNeeds reads dir/<lang>.yaml from fsys: a map from a need's id to how people
-// write it. Every language must list the same ids; an error names the file and line.
-func LoadNeeds(fsys fs.FS, dir string) (*Needs, error) {
+// LoadNeeds reads NeedsDir/<lang>.yaml from the content fsys: a map from a need's
+// id to how people write it. A content without the directory has an empty lexicon;
+// with it, every language lists the same ids as German. Problems come as issues
+// with file and line, as content.Load reports them; the lexicon holds what loaded.
+func LoadNeeds(fsys fs.FS) (*Needs, []content.Issue) {
 	n := &Needs{byLang: map[string][]needTerm{}}
+	var issues []content.Issue
+	add := func(file string, line int, format string, args ...any) {
+		issues = append(issues, content.Issue{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	if _, err := fs.Stat(fsys, NeedsDir); err != nil {
+		return n, nil
+	}
 	idsOf := map[string][]string{}
+	lineOf := map[string]int{}
 	for _, lang := range content.Languages {
-		file := dir + "/" + lang + ".yaml"
+		file := NeedsDir + "/" + lang + ".yaml"
 		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
-			return nil, fmt.Errorf("backlog: needs: %w", err)
+			add(file, 0, "missing: every language lists the needs (%v)", err)
+			continue
 		}
 		var root yaml.Node
 		if err := yaml.Unmarshal(data, &root); err != nil {
-			return nil, fmt.Errorf("backlog: needs: %s: %w", file, err)
+			add(file, 0, "%v", err)
+			continue
 		}
 		if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("backlog: needs: %s: want a map from a need's id to a list of phrases", file)
+			add(file, 0, "want a map from a need's id to a list of phrases")
+			continue
 		}
 		m := root.Content[0]
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k, v := m.Content[i], m.Content[i+1]
 			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
-				return nil, fmt.Errorf("backlog: needs: %s:%d: %q: want a non-empty list of phrases", file, k.Line, k.Value)
+				add(file, k.Line, "need %q: want a non-empty list of phrases", k.Value)
+				continue
 			}
 			if slices.Contains(idsOf[lang], k.Value) {
-				return nil, fmt.Errorf("backlog: needs: %s:%d: %q twice", file, k.Line, k.Value)
+				add(file, k.Line, "need %q is listed twice", k.Value)
+				continue
 			}
 			idsOf[lang] = append(idsOf[lang], k.Value)
+			lineOf[lang+"\x00"+k.Value] = k.Line
 			for _, p := range v.Content {
 				words := needWords(p.Value)
 				if len(words) == 0 {
-					return nil, fmt.Errorf("backlog: needs: %s:%d: an empty phrase", file, p.Line)
+					add(file, p.Line, "need %q: an empty phrase", k.Value)
+					continue
 				}
 				n.byLang[lang] = append(n.byLang[lang], needTerm{id: k.Value, words: words})
 			}
 		}
 	}
-	n.ids = slices.Clone(idsOf[content.SourceLang])
-	slices.Sort(n.ids)
+	n.ids = slices.Sorted(slices.Values(idsOf[content.SourceLang]))
 	for _, lang := range content.Languages {
-		got := slices.Sorted(slices.Values(idsOf[lang]))
-		if !slices.Equal(got, n.ids) {
-			return nil, fmt.Errorf("backlog: needs: %s/%s.yaml lists other needs than %s.yaml: %v, want %v", dir, lang, content.SourceLang, got, n.ids)
+		if lang == content.SourceLang || idsOf[lang] == nil {
+			continue
+		}
+		file := NeedsDir + "/" + lang + ".yaml"
+		for _, id := range idsOf[lang] {
+			if !slices.Contains(n.ids, id) {
+				add(file, lineOf[lang+"\x00"+id], "need %q is not in %s.yaml", id, content.SourceLang)
+			}
+		}
+		for _, id := range n.ids {
+			if !slices.Contains(idsOf[lang], id) {
+				add(file, 0, "need %q of %s.yaml is missing", id, content.SourceLang)
+			}
 		}
 	}
-	return n, nil
+	return n, issues
 }
 
 // IDs returns the ids of the needs, sorted.
-func (n *Needs) IDs() []string { return slices.Clone(n.ids) }
+func (n *Needs) IDs() []string {
+	if n == nil {
+		return nil
+	}
+	return slices.Clone(n.ids)
+}
 
 // needWords folds a phrase into the words it is matched by.
 func needWords(s string) []string {

@@ -52,6 +52,16 @@ func readLabelled(t testing.TB, file string) []labelled {
 	return out
 }
 
+// shippedNeeds is the needs lexicon of the shipped content.
+func shippedNeeds(t testing.TB) *backlog.Needs {
+	t.Helper()
+	n, issues := backlog.LoadNeeds(content.FS)
+	if len(issues) > 0 {
+		t.Fatalf("needs: %v", issues)
+	}
+	return n
+}
+
 var shipped struct {
 	once   sync.Once
 	models *nlu.Models
@@ -137,7 +147,7 @@ func TestGroupingQuality(t *testing.T) {
 			for _, ww := range []float64{0.3, 0.4, 0.5} {
 				backlog.SetWeights(conf, ww)
 				for _, th := range []float64{0.2, 0.25, 0.3, 0.35} {
-					groups := backlog.NewGrouper(models, backlog.DefaultNeeds(), backlog.Options{Threshold: th}).Group(items)
+					groups := backlog.NewGrouper(models, shippedNeeds(t), backlog.Options{Threshold: th}).Group(items)
 					p, r, cr := pairScores(qs, groups)
 					t.Logf("conf %.2f words %.2f threshold %.2f: %d groups, pairwise precision %.3f, recall %.3f (across languages %.3f)", conf, ww, th, len(groups), p, r, cr)
 				}
@@ -149,7 +159,7 @@ func TestGroupingQuality(t *testing.T) {
 	bare := backlog.NewGrouper(models, nil, backlog.Options{}).Group(items)
 	bp, br, bcr := pairScores(qs, bare)
 	t.Logf("without the needs lexicon: %d groups, pairwise precision %.3f, recall %.3f (across languages %.3f)", len(bare), bp, br, bcr)
-	groups := backlog.NewGrouper(models, backlog.DefaultNeeds(), backlog.Options{}).Group(items)
+	groups := backlog.NewGrouper(models, shippedNeeds(t), backlog.Options{}).Group(items)
 	p, r, cr := pairScores(qs, groups)
 	t.Logf("default: %d groups, pairwise precision %.3f, recall %.3f (across languages %.3f)", len(groups), p, r, cr)
 	logGroups(t, qs, groups)
@@ -179,7 +189,7 @@ func TestGroupingHeldOut(t *testing.T) {
 	bare := backlog.NewGrouper(models, nil, backlog.Options{}).Group(items)
 	bp, br, bcr := pairScores(qs, bare)
 	t.Logf("held out without the needs lexicon: %d groups, pairwise precision %.3f, recall %.3f (across languages %.3f)", len(bare), bp, br, bcr)
-	groups := backlog.NewGrouper(models, backlog.DefaultNeeds(), backlog.Options{}).Group(items)
+	groups := backlog.NewGrouper(models, shippedNeeds(t), backlog.Options{}).Group(items)
 	p, r, cr := pairScores(qs, groups)
 	t.Logf("held out: %d questions, %d groups, pairwise precision %.3f, recall %.3f (across languages %.3f)", len(qs), len(groups), p, r, cr)
 	logGroups(t, qs, groups)

@@ -66,8 +66,17 @@ func runBacklog(ctx context.Context, env *Env, args []string) int {
 	if ls, err := db.LearnedPhrasings(ctx); err == nil {
 		handoff.MergeLearned(corpus, ls)
 	}
+	needs, issues := backlog.LoadNeeds(app.ContentFS(src.Content.Dir))
+	if len(issues) > 0 {
+		for _, i := range issues {
+			i.File = inDir(src.Content, i.File)
+			fmt.Fprintln(env.Stderr, i.String())
+		}
+		fmt.Fprintln(env.Stderr, "backlog: the needs lexicon has errors; fix them first")
+		return ExitFail
+	}
 	svc := backlog.NewService(db, nil, env.now)
-	groups, err := svc.Groups(ctx, backlog.NewGrouper(nlu.Build(corpus), backlog.DefaultNeeds(), backlog.Options{}))
+	groups, err := svc.Groups(ctx, backlog.NewGrouper(nlu.Build(corpus), needs, backlog.Options{}))
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "backlog: %v\n", err)
 		return ExitFail

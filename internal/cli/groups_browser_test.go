@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,7 +47,15 @@ func TestGroupsPageInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p := startServe(t, map[string]string{"ANKOMMEN_DATA": data})
+	// The test content, with the shipped needs lexicon the groups are formed by.
+	contentDir := filepath.Join(t.TempDir(), "content")
+	if err := os.CopyFS(contentDir, os.DirFS("../conversation/testdata/content")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(contentDir, "needs"), os.DirFS("../../content/needs")); err != nil {
+		t.Fatal(err)
+	}
+	p := startServe(t, map[string]string{"ANKOMMEN_DATA": data, "ANKOMMEN_CONTENT": contentDir})
 	p.waitReady()
 
 	ctx := headless(t, exe)

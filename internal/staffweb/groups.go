@@ -43,7 +43,8 @@ type groupsData struct {
 
 // grouper groups with the models the bot answers with now.
 func (h *Handler) grouper() *backlog.Grouper {
-	return backlog.NewGrouper(h.opt.Answering().Models, h.needs, backlog.Options{})
+	a := h.opt.Answering()
+	return backlog.NewGrouper(a.Models, a.Needs, backlog.Options{})
 }
 
 // groups shows the open questions grouped across languages, largest first, with

@@ -8,8 +8,21 @@ import (
 	"strings"
 	"testing"
 
+	contentfs "github.com/oldenburg/ankommen/content"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/handoff"
 )
+
+// shippedNeeds is the needs lexicon of the shipped content (the test content has
+// none).
+func shippedNeeds(t *testing.T) *backlog.Needs {
+	t.Helper()
+	n, issues := backlog.LoadNeeds(contentfs.FS)
+	if len(issues) > 0 {
+		t.Fatal(issues)
+	}
+	return n
+}
 
 // groupItems returns the item keys of each group's answer form, in page order.
 func groupItems(t *testing.T, body string) [][]string {
@@ -31,6 +44,7 @@ func groupItems(t *testing.T, body string) [][]string {
 // spam, and mark the need done on the demand page.
 func TestGroupsPage(t *testing.T) {
 	e := newEnv(t)
+	e.core.Needs = shippedNeeds(t)
 	ctx := context.Background()
 	e.record("Kann ich meinen Führerschein umschreiben lassen?", "de")
 	e.record("how do I convert my driving licence", "en")

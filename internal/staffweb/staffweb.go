@@ -59,9 +59,10 @@ type Answering struct {
 	Locale    *locale.Bundle
 	Assistant *assistant.Assistant
 	Renderer  reply.Renderer
-	// Models group open questions as the bot understands them now; nil groups by
-	// the stored candidates and the words alone.
+	// Models and Needs group open questions as the bot understands them now; nil
+	// groups by the stored candidates and the words alone.
 	Models backlog.Models
+	Needs  *backlog.Needs
 }
 
 // Options configure the staff page.
@@ -93,9 +94,8 @@ type Handler struct {
 	mux   *http.ServeMux
 	pages map[string]*template.Template
 	limit *limiter
-	// backlog acts on groups of questions; needs is the lexicon they are grouped by.
+	// backlog acts on groups of questions.
 	backlog *backlog.Service
-	needs   *backlog.Needs
 }
 
 // route is one route of the staff page.
@@ -158,7 +158,7 @@ func New(opt Options) (*Handler, error) {
 	}
 	h := &Handler{opt: opt, log: opt.Logger, mux: http.NewServeMux(), pages: map[string]*template.Template{},
 		limit:   newLimiter(opt.LoginAttempts, opt.LoginWindow, opt.LoginSlowdown, opt.Now),
-		backlog: backlog.NewService(opt.Store, opt.Service, opt.Now), needs: backlog.DefaultNeeds()}
+		backlog: backlog.NewService(opt.Store, opt.Service, opt.Now)}
 	if err := h.parse(); err != nil {
 		return nil, err
 	}
