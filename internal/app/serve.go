@@ -159,7 +159,11 @@ func (s *Server) build(ctx context.Context) (err error) {
 		SummaryChat: s.Conversation != nil && cfg.StaffChatID != 0,
 		Answering: func() staffweb.Answering {
 			c := s.Live.Current()
-			return staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
+			a := staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer, Needs: c.Needs}
+			if c.Models != nil { // a nil *nlu.Models in the interface would not be nil
+				a.Models = c.Models
+			}
+			return a
 		},
 	})
 	if err != nil {
