@@ -36,16 +36,25 @@ func lockID(name string) int32 {
 }
 
 // claimSQL leases the oldest pending update of chats that have none leased. Only
-// the head of a chat is ever leased, so "no older pending update in the chat" also
-// means "no lease on the chat". SKIP LOCKED lets replicas claim side by side, and
-// the lease is checked on the row itself, so a replica that waited for a row
-// another just leased sees the lease and leaves it.
-const claimSQL = `WITH c AS (
+// the head of a chat is ever leased, so "the oldest pending update of its chat"
+// also means "no lease on the chat". The heads are found by skipping from chat to
+// chat through the index of pending updates (a loose index scan), so a claim costs
+// one probe per chat with pending updates, not one per pending update: replicas
+// poll while every chat is in hand. Updates without a chat are each a chat of
+// their own. SKIP LOCKED lets replicas claim side by side; the lease and done_at
+// are checked again on the locked row, so a replica that waited for a row another
+// just leased or finished leaves it.
+const claimSQL = `WITH RECURSIVE head AS (
+	(SELECT chat_id, update_id FROM inbox WHERE done_at IS NULL AND chat_id <> 0 ORDER BY chat_id, update_id LIMIT 1)
+	UNION ALL
+	SELECT n.chat_id, n.update_id FROM head h, LATERAL (
+		SELECT chat_id, update_id FROM inbox
+		WHERE done_at IS NULL AND chat_id > h.chat_id ORDER BY chat_id, update_id LIMIT 1) n
+), c AS (
 	SELECT i.update_id FROM inbox i
-	WHERE i.done_at IS NULL
+	WHERE i.update_id IN (SELECT update_id FROM head UNION ALL SELECT update_id FROM inbox WHERE done_at IS NULL AND chat_id = 0)
+		AND i.done_at IS NULL
 		AND (i.lease_until IS NULL OR i.lease_until < now())
-		AND (i.chat_id = 0 OR NOT EXISTS (
-			SELECT 1 FROM inbox o WHERE o.chat_id = i.chat_id AND o.done_at IS NULL AND o.update_id < i.update_id))
 	ORDER BY i.update_id
 	LIMIT $2
 	FOR UPDATE SKIP LOCKED

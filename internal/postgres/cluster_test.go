@@ -111,3 +111,12 @@ func BenchmarkReserve(b *testing.B) {
 	defer d.Close()
 	clustertest.BenchReserve(b, d)
 }
+
+func BenchmarkClaimBusy(b *testing.B) {
+	d, err := postgres.Open(context.Background(), pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchClaimBusy(b, d)
+}

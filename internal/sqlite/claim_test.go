@@ -40,3 +40,12 @@ func BenchmarkReserve(b *testing.B) {
 	defer d.Close()
 	clustertest.BenchReserve(b, d)
 }
+
+func BenchmarkClaimBusy(b *testing.B) {
+	d, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), sqlite.FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchClaimBusy(b, d)
+}

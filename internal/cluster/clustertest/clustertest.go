@@ -354,3 +354,33 @@ func BenchReserve(b *testing.B, d Store) {
 		}
 	}
 }
+
+// BenchClaimBusy measures a claim that finds nothing: 200 chats with 25 pending
+// updates each, the oldest of every chat claimed already, as when every replica
+// polls while all chats are in hand.
+func BenchClaimBusy(b *testing.B, d Store) {
+	ctx := context.Background()
+	var ups []chat.Update
+	for i := range 5000 {
+		ups = append(ups, chat.Update{ID: int64(i + 1), ChatID: int64(i%200 + 1), Payload: []byte(`{"update_id":1}`), Received: time.Now()})
+	}
+	if _, err := d.Append(ctx, ups, 0); err != nil {
+		b.Fatal(err)
+	}
+	for {
+		got, err := d.Claim(ctx, "busy", 64, time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		got, err := d.Claim(ctx, "idle", 64, time.Hour)
+		if err != nil || len(got) != 0 {
+			b.Fatalf("claimed %d, %v; want none", len(got), err)
+		}
+	}
+}
