@@ -78,17 +78,9 @@ func retention(ctx context.Context, db any, job handoff.RetentionJob, logger *sl
 
 // weekly runs the weekly summary job every hour, one replica at a time: the job
 // records the week it sent, and under the cluster's lock a second replica sees the
-// record instead of sending the week again. It starts once ready (the Telegram
-// channel) answers nil: a summary sent before the channel runs fails and would
-// wait an hour for the next try.
-func weekly(ctx context.Context, db any, job *summary.Job, ready func() error, logger *slog.Logger) {
-	for ready() != nil {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+// record instead of sending the week again. A failed send (Telegram not connected
+// yet at start) is tried again after a second, doubling (cluster.Every).
+func weekly(ctx context.Context, db any, job *summary.Job, logger *slog.Logger) {
 	cluster.Every(ctx, jobsOf(db), "weekly-summary", time.Minute, time.Hour, logger, func(ctx context.Context) error {
 		sent, err := job.Once(ctx)
 		if sent && err == nil {

@@ -326,7 +326,7 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			weekly(ctx, s.DB, s.summaryJob(), s.Channel.Ready, s.log) // one replica sends it
+			weekly(ctx, s.DB, s.summaryJob(), s.log) // one replica sends it
 		}()
 	}
 	wg.Add(1)
