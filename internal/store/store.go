@@ -8,14 +8,18 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/chat"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/notify"
 	"github.com/oldenburg/ankommen/internal/staff"
+	"github.com/oldenburg/ankommen/internal/summary"
 )
 
 // Store is the state of the bot: Telegram's inbox and chats, handoffs and the
 // review, staff accounts, sessions and login attempts, recorded questions and
-// counts.
+// counts, the askers waiting to be told of an answer, the weekly summary's
+// figures and the backlog of needs.
 type Store interface {
 	chat.Store
 	handoff.Store
@@ -23,6 +27,9 @@ type Store interface {
 	staff.Attempts
 	assistant.Recorder
 	assistant.Tally
+	notify.Store
+	summary.Store
+	backlog.Store
 	Inspection
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
