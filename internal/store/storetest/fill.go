@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/chat"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/staff"
@@ -15,7 +16,8 @@ import (
 // Fill writes data into every table of store.Schema through the store's methods,
 // as the bot and the staff page would: chats, inbox entries pending and handled,
 // votes, questions, handoffs with threads, learned phrasings, counts, an account
-// with a session, login attempts.
+// with a session, login attempts, askers waiting to be told of an answer and told,
+// needs open and done, the last summary week.
 func Fill(t testing.TB, s store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -71,6 +73,23 @@ func Fill(t testing.TB, s store.Store) {
 		t.Fatal("the first login attempt was refused")
 	}
 	must(s.CountAttempt(ctx, "name:anna", at))
+	// Issue 13: an asker waiting to be told of an answer and one told already
+	// (its chat id dropped), a need that closed a question.
+	must(s.RecordUnanswered(ctx, assistant.Unanswered{Text: "Angelschein beantragen", Lang: "de", Ref: "fillref000000004", At: at.Add(5 * time.Minute)}))
+	_, err = s.Subscribe(ctx, "fillref000000003", 3, "de", at.Add(time.Hour))
+	must(err)
+	_, err = s.Subscribe(ctx, "fillref000000004", 1, "uk", at.Add(time.Hour))
+	must(err)
+	if _, ok, err := s.ClaimNotice(ctx, 4, "fishing", at.Add(2*time.Hour)); err != nil || !ok {
+		t.Fatalf("claim the notice of question 4: %v, %v", ok, err)
+	}
+	n, err := s.AddNeed(ctx, backlog.Need{Title: "Wohnungssuche", Asked: 2, Langs: []backlog.LangCount{{Lang: "ar", N: 2}},
+		CreatedAt: at.Add(time.Hour), CreatedBy: "anna"}, []int64{2})
+	must(err)
+	_, err = s.AddNeed(ctx, backlog.Need{Title: "Angeln", Asked: 1, CreatedAt: at.Add(time.Hour), CreatedBy: "anna"}, nil)
+	must(err)
+	must(s.SetNeedDone(ctx, n.ID, "anna", at.Add(3*time.Hour)))
+	must(s.SetSummaryWeek(ctx, 202607))
 }
 
 // Dump returns every row of every table of store.Schema, by table and key.
