@@ -49,6 +49,11 @@ func Run(t *testing.T, open Opener) {
 		{"TopicDemandCountsByTopicAndLanguage", testTopicDemandCountsByTopicAndLanguage},
 		{"LoginAttempts", testLoginAttempts},
 		{"ParallelLoginAttempts", testParallelLoginAttempts},
+		{"NotifySubscription", testNotifySubscription},
+		{"NotifyForgetBlockRetention", testNotifyForgetBlockRetention},
+		{"ConcurrentClaimNotice", testConcurrentClaimNotice},
+		{"BacklogStore", testBacklogStore},
+		{"SummaryFigures", testSummaryFigures},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
