@@ -51,7 +51,7 @@ func runBacklog(ctx context.Context, env *Env, args []string) int {
 	if !ok {
 		return ExitUsage
 	}
-	db, err := openDB(ctx, *data, false)
+	db, err := openDB(ctx, data, false)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "backlog: %v\n", err)
 		return ExitFail
