@@ -105,6 +105,7 @@ func TestStoreSchemaComplete(t *testing.T) {
 		for _, tb := range store.Schema {
 			want = append(want, tb.Name)
 		}
+		want = append(want, store.Transient...)
 		if !sameSet(names, want) {
 			t.Errorf("%s has tables %v; store.Schema lists %v", app.DescribeLocation(loc), names, want)
 		}

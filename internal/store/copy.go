@@ -105,7 +105,7 @@ func checkTables(ctx context.Context, db Tables, which string, exact bool) error
 		}
 	}
 	for _, n := range names {
-		if !slices.ContainsFunc(Schema, func(t Table) bool { return t.Name == n }) {
+		if !slices.ContainsFunc(Schema, func(t Table) bool { return t.Name == n }) && !slices.Contains(Transient, n) {
 			unknown = append(unknown, n)
 		}
 	}

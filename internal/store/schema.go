@@ -100,6 +100,12 @@ func (t Table) Normalize(row []any) ([]any, error) {
 	return out, nil
 }
 
+// Transient are the tables of the replicas' coordination (package cluster): send
+// slots and the last runs of once-only jobs. They hold nothing of the state, only
+// timing between running processes, and are not copied; neither are the inbox's
+// claim columns (owner, lease_until), which Schema does not list.
+var Transient = []string{"send_slot", "job_run"}
+
 // Schema lists the tables of the state in an order in which every table comes
 // after the tables it refers to. A migration that adds a table or column adds it
 // here too (the stores' tests check that the list is complete).
