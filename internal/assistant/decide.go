@@ -11,10 +11,10 @@ import (
 // calibration only (testdata/realistic/*.jsonl and testdata/calibration.jsonl), a
 // wrong answer costing three "not sure".
 var DefaultCalibration = Calibration{
-	Weights: []float64{1.256, 2.630, 1.162, 2.852, 2.115, 0.583, 1.281, 5.622},
-	Bias:    -6.424,
-	Answer:  0.86,
-	AskBack: 0.45,
+	Weights: []float64{0.153, 1.752, 1.035, 1.739, 1.513, 0.098, 0.903, 3.125, 2.272, 1.065},
+	Bias:    -5.977,
+	Answer:  0.88,
+	AskBack: 0.35,
 }
 
 // scriptLangs are the languages with a script of their own that people also write in
@@ -76,7 +76,7 @@ func (a *Assistant) understand(ctx context.Context, q Question, det langdetect.R
 		return r, err
 	}
 	r.Words, r.Unknown = res.Words, res.Unknown
-	cands := fuse(cls.Topics, res.Hits)
+	cands := fuse(cls, res.Hits)
 	// Candidates without a translation or topic are dropped (content changed under a
 	// learned phrasing).
 	kept := cands[:0]
@@ -86,7 +86,7 @@ func (a *Assistant) understand(ctx context.Context, q Question, det langdetect.R
 		}
 	}
 	cands = kept
-	f := features(cands, res.Hits, len(fold.Words(text)), cls.None)
+	f := features(cands, res.Hits, len(fold.Words(text)), cls)
 	r.Features = f
 	if len(cands) > 0 {
 		r.Best = cands[0].id

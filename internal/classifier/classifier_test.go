@@ -73,3 +73,30 @@ func TestBinary(t *testing.T) {
 		t.Errorf("unknown words: p=%.2f, want 0", p)
 	}
 }
+
+// TestSoftmax: the discriminative model learns the labels from their words, its
+// probabilities sum to one, and a message of unknown words gets none.
+func TestSoftmax(t *testing.T) {
+	s := TrainSoftmax(docs, SoftmaxOptions{Epochs: 30, Rate: 1, MinDF: 1})
+	tests := []struct{ text, want string }{
+		{"auslanderbehorde termin", "office"},
+		{"Ausländerbehörden", "office"},
+		{"deutschkurse", "german"},
+		// Story words the model never saw do not change what it finds.
+		{"my wife and my three children arrived yesterday, where can I learn German", "german"},
+		{"ведомства иностранцев", "office"},
+	}
+	for _, tt := range tests {
+		ps := s.Probabilities(tt.text)
+		if len(ps) != 2 || ps[0].Label != tt.want || ps[0].Score <= ps[1].Score {
+			t.Errorf("%q: %+v, want %s first", tt.text, ps, tt.want)
+			continue
+		}
+		if sum := ps[0].Score + ps[1].Score; math.Abs(sum-1) > 1e-5 {
+			t.Errorf("%q: probabilities sum to %v", tt.text, sum)
+		}
+	}
+	if ps := s.Probabilities("xyzzy qqq"); ps != nil {
+		t.Errorf("unknown words: %+v, want nil", ps)
+	}
+}

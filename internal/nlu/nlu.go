@@ -20,6 +20,14 @@ type Models struct {
 	topics   *classifier.Model
 	detector *emergency.Detector
 	glossary []term
+	// probs is the softmax model over the same examples. It trains in the
+	// background after Build returns (a third of a second on the shipped content,
+	// which start-up cannot afford on top of the index); probsReady is closed when
+	// it is done, and Classify waits for it, so that every answer is decided the
+	// same way.
+	probs      *classifier.Softmax
+	probsReady chan struct{}
+	ready      chan struct{} // closed when the detector and probs are done
 }
 
 // term is one way of writing a German office name, folded, with spaces around it so
@@ -44,6 +52,14 @@ func Build(c *content.Corpus) *Models {
 	}()
 	m.topics = classifier.Train(docs)
 	<-done
+	m.probsReady = make(chan struct{})
+	m.ready = make(chan struct{})
+	go func() {
+		m.probs = classifier.TrainSoftmax(docs, classifier.SoftmaxOptions{})
+		close(m.probsReady)
+		<-m.detector.Ready()
+		close(m.ready)
+	}()
 	for _, e := range c.Glossary {
 		for _, v := range append([]string{e.German}, e.Variants...) {
 			if f := strings.Join(fold.Words(v), " "); f != "" {
@@ -111,7 +127,7 @@ func ordinary(c *content.Corpus, docs []classifier.Doc) []classifier.Doc {
 
 // Ready is closed when every model is built, including the parts built in the
 // background after Build returns.
-func (m *Models) Ready() <-chan struct{} { return m.detector.Ready() }
+func (m *Models) Ready() <-chan struct{} { return m.ready }
 
 // DetectEmergency implements assistant.Models.
 func (m *Models) DetectEmergency(text string) (assistant.Alarm, bool) {
@@ -158,6 +174,14 @@ func (m *Models) Classify(text string) assistant.Classification {
 			continue
 		}
 		out.Topics = append(out.Topics, assistant.TopicScore{TopicID: s.Label, Score: s.Score})
+	}
+	<-m.probsReady
+	for _, s := range m.probs.Probabilities(text) {
+		if s.Label == content.OutOfScope {
+			out.NoneProb = s.Score
+			continue
+		}
+		out.Probs = append(out.Probs, assistant.TopicScore{TopicID: s.Label, Score: s.Score})
 	}
 	return out
 }

@@ -1,0 +1,217 @@
+package classifier
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Softmax is a multinomial logistic regression over the same features as Model:
+// where the nearest neighbours say how close a message comes to some example, it
+// learns which words and word parts tell the labels apart. A word every label's
+// examples use ("my daughter", "we arrived last week", a place in town) gets little
+// weight, so a message that tells the person's story keeps the evidence of its few
+// topical words: a label's logit is a sum of evidence, not a cosine that every
+// other word dilutes. Its probabilities are what the calibration reads. It is safe
+// for concurrent use.
+type Softmax struct {
+	labels   []string
+	features map[uint64]int32
+	idf      []float32
+	w        []float32 // feature-major: the weights of feature f are w[f*L:(f+1)*L]
+	bias     []float32
+}
+
+// SoftmaxOptions tune TrainSoftmax; the zero value uses the defaults.
+type SoftmaxOptions struct {
+	Epochs int     // passes over the data (default 3)
+	Rate   float64 // initial learning rate (default 0.25)
+	// MinDF drops features found in fewer examples (default 2): a feature of one
+	// example only fits that example and costs a row of weights per label.
+	MinDF int
+}
+
+// scaleBase scales a message's TF-IDF vector: x = tfidf / sqrt(scaleBase + n), n
+// its number of known features. Unlike the L2 norm it does not shrink the evidence
+// of a question's words by the number of other words around them, and it keeps
+// the sum of a long message's evidence from growing without bound.
+const scaleBase = 100
+
+// NumFeatures is the number of features with weights.
+func (s *Softmax) NumFeatures() int { return len(s.idf) }
+
+// TrainSoftmax fits the model by stochastic gradient descent on the cross-entropy,
+// in a fixed order (a fixed shuffling seed), so that training is reproducible.
+func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
+	if opt.Epochs == 0 {
+		opt.Epochs = 3
+	}
+	if opt.Rate == 0 {
+		opt.Rate = 0.25
+	}
+	if opt.MinDF == 0 {
+		opt.MinDF = 2
+	}
+	s := &Softmax{}
+	all := map[uint64]int32{}
+	var df []int32
+	labelIdx := map[string]int{}
+	var ys []int32
+	vecs := numberFeatures(docs, all, &df, func(d Doc) {
+		li, ok := labelIdx[d.Label]
+		if !ok {
+			li = len(s.labels)
+			labelIdx[d.Label] = li
+			s.labels = append(s.labels, d.Label)
+		}
+		ys = append(ys, int32(li))
+	})
+	// Renumber the features that stay, in the order of their first numbers.
+	newID := make([]int32, len(df))
+	nf := int32(0)
+	for id, d := range df {
+		newID[id] = -1
+		if int(d) >= opt.MinDF {
+			newID[id] = nf
+			nf++
+		}
+	}
+	n := len(vecs)
+	s.features = make(map[uint64]int32, nf)
+	s.idf = make([]float32, nf)
+	for id, d := range df {
+		if newID[id] >= 0 {
+			s.idf[newID[id]] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
+		}
+	}
+	for h, id := range all {
+		if newID[id] >= 0 {
+			s.features[h] = newID[id]
+		}
+	}
+	for i, v := range vecs {
+		out := v[:0]
+		for _, p := range v {
+			if id := newID[p.doc]; id >= 0 {
+				out = append(out, posting{id, p.weight})
+			}
+		}
+		vecs[i] = s.scale(out)
+	}
+	L := len(s.labels)
+	s.w = make([]float32, int(nf)*L)
+	s.bias = make([]float32, L)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	z := make([]float32, L)
+	g := make([]float32, L)
+	active := make([]int, 0, L)
+	total := float64(opt.Epochs * n)
+	step := 0
+	for range opt.Epochs {
+		r.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			vec := vecs[i]
+			s.logits(vec, z)
+			softmax(z)
+			// The rate falls linearly to a tenth: large steps first, then settling.
+			rate := float32(opt.Rate * (1 - 0.9*float64(step)/total))
+			step++
+			active = active[:0]
+			for l := range z {
+				gl := z[l]
+				if int32(l) == ys[i] {
+					gl--
+				}
+				// A label the model already rules out needs no update: this keeps a
+				// step near the cost of the example's own features.
+				if gl > 1e-3 || gl < -1e-3 {
+					g[l] = rate * gl
+					active = append(active, l)
+				}
+			}
+			for _, p := range vec {
+				row := s.w[int(p.doc)*L : int(p.doc+1)*L]
+				for _, l := range active {
+					row[l] -= g[l] * p.weight
+				}
+			}
+			for _, l := range active {
+				s.bias[l] -= 0.1 * g[l]
+			}
+		}
+	}
+	return s
+}
+
+// scale turns term frequencies (by feature number) into the model's input.
+func (s *Softmax) scale(vec []posting) []posting {
+	var n float32
+	for i, p := range vec {
+		vec[i].weight = (1 + float32(math.Log(float64(p.weight)))) * s.idf[p.doc]
+		n++
+	}
+	inv := float32(1 / math.Sqrt(float64(scaleBase+n)))
+	for i := range vec {
+		vec[i].weight *= inv
+	}
+	return vec
+}
+
+func (s *Softmax) logits(vec []posting, z []float32) {
+	L := len(s.labels)
+	copy(z, s.bias)
+	for _, p := range vec {
+		row := s.w[int(p.doc)*L : int(p.doc+1)*L]
+		for l, w := range row {
+			z[l] += w * p.weight
+		}
+	}
+}
+
+// softmax turns logits into probabilities in place.
+func softmax(z []float32) {
+	top := slices.Max(z)
+	var sum float32
+	for l := range z {
+		z[l] = float32(math.Exp(float64(z[l] - top)))
+		sum += z[l]
+	}
+	for l := range z {
+		z[l] /= sum
+	}
+}
+
+// Probabilities returns every label's probability for text, best first; nil when
+// the model knows none of the text's features.
+func (s *Softmax) Probabilities(text string) []Score {
+	tf := termFreqs(text)
+	vec := make([]posting, 0, len(tf))
+	for _, x := range tf {
+		if id, ok := s.features[x.h]; ok {
+			vec = append(vec, posting{id, x.f})
+		}
+	}
+	if len(vec) == 0 {
+		return nil
+	}
+	vec = s.scale(vec)
+	z := make([]float32, len(s.labels))
+	s.logits(vec, z)
+	softmax(z)
+	out := make([]Score, len(z))
+	for l, p := range z {
+		out[l] = Score{s.labels[l], float64(p)}
+	}
+	slices.SortFunc(out, func(a, b Score) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return cmp.Compare(a.Label, b.Label)
+	})
+	return out
+}
