@@ -231,7 +231,9 @@ func BenchmarkAnswer10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	a := assistant.New(c, ix, nlu.Build(c), nil)
+	m := nlu.Build(c)
+	<-m.Ready() // the answers, not the training in the background
+	a := assistant.New(c, ix, m, nil)
 	var qs []string
 	for i := 0; i < 50; i++ {
 		t := c.Topic(c.IDs[i*197%len(c.IDs)])

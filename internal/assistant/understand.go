@@ -121,7 +121,13 @@ func fuse(cl Classification, hits []Hit) []candidate {
 		if top > 0 {
 			s = (c.coverage + 0.5*c.score/top) / 1.5
 		}
-		c.fused = fuseClassifier*c.clf + fuseProb*c.prob + fuseSearch*s
+		if cl.Probs == nil && len(cls) > 0 {
+			// Without the discriminative model (too many topics for it) the
+			// nearest examples take its share.
+			c.fused = (fuseClassifier+fuseProb)*c.clf + fuseSearch*s
+		} else {
+			c.fused = fuseClassifier*c.clf + fuseProb*c.prob + fuseSearch*s
+		}
 		out = append(out, *c)
 	}
 	sort.Slice(out, func(i, j int) bool {

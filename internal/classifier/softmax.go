@@ -30,6 +30,13 @@ type SoftmaxOptions struct {
 	// MinDF drops features found in fewer examples (default 2): a feature of one
 	// example only fits that example and costs a row of weights per label.
 	MinDF int
+	// MaxWeights caps the number of weights, features times labels (default
+	// 16M, 64 MB): the weights are dense, and thousands of labels would need
+	// gigabytes.
+	MaxWeights int
+	// MaxLabels caps the number of labels (default 1,000), checked before any
+	// feature is counted.
+	MaxLabels int
 }
 
 // scaleBase scales a message's TF-IDF vector: x = tfidf / sqrt(scaleBase + n), n
@@ -42,7 +49,9 @@ const scaleBase = 100
 func (s *Softmax) NumFeatures() int { return len(s.idf) }
 
 // TrainSoftmax fits the model by stochastic gradient descent on the cross-entropy,
-// in a fixed order (a fixed shuffling seed), so that training is reproducible.
+// in a fixed order (a fixed shuffling seed), so that training is reproducible. It
+// returns nil when there are more than opt.MaxLabels labels or the model would need
+// more than opt.MaxWeights weights.
 func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 	if opt.Epochs == 0 {
 		opt.Epochs = 3
@@ -52,6 +61,19 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 	}
 	if opt.MinDF == 0 {
 		opt.MinDF = 2
+	}
+	if opt.MaxWeights == 0 {
+		opt.MaxWeights = 16 << 20
+	}
+	if opt.MaxLabels == 0 {
+		opt.MaxLabels = 1000
+	}
+	distinct := map[string]bool{}
+	for _, d := range docs {
+		distinct[d.Label] = true
+	}
+	if len(distinct) > opt.MaxLabels {
+		return nil
 	}
 	s := &Softmax{}
 	all := map[uint64]int32{}
@@ -76,6 +98,9 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 			newID[id] = nf
 			nf++
 		}
+	}
+	if int(nf)*len(s.labels) > opt.MaxWeights {
+		return nil
 	}
 	n := len(vecs)
 	s.features = make(map[uint64]int32, nf)

@@ -24,7 +24,7 @@ type Models struct {
 	// background after Build returns (a third of a second on the shipped content,
 	// which start-up cannot afford on top of the index); probsReady is closed when
 	// it is done, and Classify waits for it, so that every answer is decided the
-	// same way.
+	// same way. It is nil when there are too many topics for its dense weights.
 	probs      *classifier.Softmax
 	probsReady chan struct{}
 	ready      chan struct{} // closed when the detector and probs are done
@@ -176,6 +176,9 @@ func (m *Models) Classify(text string) assistant.Classification {
 		out.Topics = append(out.Topics, assistant.TopicScore{TopicID: s.Label, Score: s.Score})
 	}
 	<-m.probsReady
+	if m.probs == nil {
+		return out
+	}
 	for _, s := range m.probs.Probabilities(text) {
 		if s.Label == content.OutOfScope {
 			out.NoneProb = s.Score
