@@ -69,6 +69,11 @@ func TestAnswer(t *testing.T) {
 		{"emergency de", assistant.Question{Text: "Hilfe, meine Mutter atmet nicht!"}, assistant.KindEmergency, "", "de", true},
 		{"emergency en", assistant.Question{Text: "my friend is unconscious"}, assistant.KindEmergency, "", "en", true},
 		{"emergency short", assistant.Question{Text: "Fire!", Preferred: "en"}, assistant.KindEmergency, "", "en", true},
+		// Latin letters that read as English ("help") but matched Arabizi: the
+		// reply is Arabic.
+		{"emergency arabizi", assistant.Question{Text: "help, jari 3am yenzof ktir w el dam ma 3am ywa2ef"}, assistant.KindEmergency, "", "ar", true},
+		// Arabizi with English office words: understood and answered in Arabic.
+		{"arabizi with english words", assistant.Question{Text: "wen el Welcome Center bi Oldenburg w shu bya3mlo lal new arrivals?"}, "", "", "ar", false},
 		{"greeting", assistant.Question{Text: "Hallo!"}, assistant.KindGreeting, "", "de", true},
 		{"thanks", assistant.Question{Text: "thank you", Preferred: "en"}, assistant.KindThanks, "", "en", true},
 		{"greeting with question", assistant.Question{Text: "Hallo, wo kann ich Deutsch lernen?"}, assistant.KindAnswer, "learning-german", "de", true},
@@ -88,6 +93,12 @@ func TestAnswer(t *testing.T) {
 			r, err := a.Answer(context.Background(), tt.q)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.kind == "" { // only the language is of interest
+				if r.Lang != tt.lang {
+					t.Fatalf("lang=%s (kind %s), want %s", r.Lang, r.Kind, tt.lang)
+				}
+				return
 			}
 			if r.Kind != tt.kind || r.Confident != tt.confident || r.Lang != tt.lang {
 				t.Fatalf("got kind=%s confident=%v lang=%s topic=%v score=%.3f coverage=%.2f; want kind=%s confident=%v lang=%s",

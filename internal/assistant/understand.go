@@ -44,7 +44,8 @@ type TopicScore struct {
 // Classification is the classifier's view of a message.
 type Classification struct {
 	Topics []TopicScore // best first
-	// Langs is the share of each language among the examples closest to the text.
+	// Langs is the share of each language among the examples closest to the text,
+	// mixed with a language model's probabilities; the shares sum to 1.
 	Langs map[string]float64
 	// None is the score of the messages no topic answers (content.OutOfScope).
 	None float64

@@ -26,6 +26,7 @@ type Models struct {
 	// it is done, and Classify waits for it, so that every answer is decided the
 	// same way. It is nil when there are too many topics for its dense weights.
 	probs      *classifier.Softmax
+	langs      *classifier.Softmax // the same, over the examples' languages
 	probsReady chan struct{}
 	ready      chan struct{} // closed when the detector and probs are done
 }
@@ -56,6 +57,12 @@ func Build(c *content.Corpus) *Models {
 	m.ready = make(chan struct{})
 	go func() {
 		m.probs = classifier.TrainSoftmax(docs, classifier.SoftmaxOptions{})
+		byLang := make([]classifier.Doc, len(docs))
+		for i, d := range docs {
+			byLang[i] = d
+			byLang[i].Label = d.Lang
+		}
+		m.langs = classifier.TrainSoftmax(byLang, classifier.SoftmaxOptions{})
 		close(m.probsReady)
 		<-m.detector.Ready()
 		close(m.ready)
@@ -125,6 +132,13 @@ func ordinary(c *content.Corpus, docs []classifier.Doc) []classifier.Doc {
 	return out
 }
 
+// langMix is the discriminative model's share of the language vote, the nearest
+// examples' the rest. Measured on the calibration sets (the reply in the language
+// the message is written in, of 2,567 messages with a topic decision): nearest
+// examples alone 94.0%, 0.5 97.8%, 0.75 98.4%, the model alone 98.4%; Arabizi
+// with English words in it ("Red Cross") is where the nearest examples failed.
+const langMix = 0.75
+
 // Ready is closed when every model is built, including the parts built in the
 // background after Build returns.
 func (m *Models) Ready() <-chan struct{} { return m.ready }
@@ -176,6 +190,14 @@ func (m *Models) Classify(text string) assistant.Classification {
 		out.Topics = append(out.Topics, assistant.TopicScore{TopicID: s.Label, Score: s.Score})
 	}
 	<-m.probsReady
+	if len(out.Langs) > 0 && m.langs != nil {
+		for l := range out.Langs {
+			out.Langs[l] *= 1 - langMix
+		}
+		for _, p := range m.langs.Probabilities(text) {
+			out.Langs[p.Label] += langMix * p.Score
+		}
+	}
 	if m.probs == nil {
 		return out
 	}
