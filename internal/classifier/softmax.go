@@ -128,6 +128,21 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 	L := len(s.labels)
 	s.w = make([]float32, int(nf)*L)
 	s.bias = make([]float32, L)
+	s.sgd(vecs, ys, opt)
+	return s
+}
+
+// sgd fits the weights to the examples vecs with labels ys.
+//
+// It is exempt from the race detector's instrumentation (go:norace): it reads and
+// writes only memory that this goroutine allocated and has not yet shared, and
+// instrumented it ran ten times slower, which the first answers after start-up
+// (waiting for the model) and the tests under -race could not afford.
+//
+//go:norace
+func (s *Softmax) sgd(vecs [][]posting, ys []int32, opt SoftmaxOptions) {
+	n := len(vecs)
+	L := len(s.labels)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -171,7 +186,6 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 			}
 		}
 	}
-	return s
 }
 
 // scale turns term frequencies (by feature number) into the model's input.
@@ -190,11 +204,15 @@ func (s *Softmax) scale(vec []posting) []posting {
 
 func (s *Softmax) logits(vec []posting, z []float32) {
 	L := len(s.labels)
+	z = z[:L]
 	copy(z, s.bias)
 	for _, p := range vec {
-		row := s.w[int(p.doc)*L : int(p.doc+1)*L]
+		off := int(p.doc) * L
+		row := s.w[off : off+L : off+L]
+		row = row[:len(z)] // no bounds check in the loop
+		x := p.weight
 		for l, w := range row {
-			z[l] += w * p.weight
+			z[l] += w * x
 		}
 	}
 }
