@@ -100,3 +100,22 @@ func TestSoftmax(t *testing.T) {
 		t.Errorf("unknown words: %+v, want nil", ps)
 	}
 }
+
+// TestSoftmaxes: models trained together on two labellings share their features,
+// and each learns its own labels.
+func TestSoftmaxes(t *testing.T) {
+	ms := TrainSoftmaxes(docs, SoftmaxOptions{Epochs: 30, Rate: 1, MinDF: 1},
+		func(d Doc) string { return d.Label }, func(d Doc) string { return d.Lang })
+	if len(ms) != 2 || ms[0] == nil || ms[1] == nil || ms[0].inputs != ms[1].inputs {
+		t.Fatalf("models %+v", ms)
+	}
+	if ps := ms[0].Probabilities("Ausländerbehörde Termin"); ps[0].Label != "office" {
+		t.Errorf("topic: %+v", ps)
+	}
+	if ps := ms[1].Probabilities("где ведомство"); ps[0].Label != "ru" {
+		t.Errorf("language: %+v", ps)
+	}
+	if ms := TrainSoftmaxes(docs, SoftmaxOptions{MaxLabels: 3}, func(d Doc) string { return d.Label }, func(d Doc) string { return d.Lang }); ms[0] == nil || ms[1] != nil {
+		t.Errorf("MaxLabels 3: %v, want a topic model and no language model (4 languages)", ms)
+	}
+}

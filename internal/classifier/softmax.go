@@ -16,11 +16,22 @@ import (
 // other word dilutes. Its probabilities are what the calibration reads. It is safe
 // for concurrent use.
 type Softmax struct {
-	labels   []string
+	labels []string
+	*inputs
+	// q holds the weights quantised to 8 bits, feature-major: the weights of
+	// feature f are q[f*L:(f+1)*L] times scale[f]. A quarter of float32's memory;
+	// the largest error is 1/254 of a row's largest weight.
+	q     []int8
+	scale []float32
+	bias  []float32
+	w     []float32 // the float weights, while training
+}
+
+// inputs are the features and their idf, shared by the models trained on the same
+// examples.
+type inputs struct {
 	features map[uint64]int32
 	idf      []float32
-	w        []float32 // feature-major: the weights of feature f are w[f*L:(f+1)*L]
-	bias     []float32
 }
 
 // SoftmaxOptions tune TrainSoftmax; the zero value uses the defaults.
@@ -31,7 +42,7 @@ type SoftmaxOptions struct {
 	// example only fits that example and costs a row of weights per label.
 	MinDF int
 	// MaxWeights caps the number of weights, features times labels (default
-	// 16M, 64 MB): the weights are dense, and thousands of labels would need
+	// 16M, 16 MB): the weights are dense, and thousands of labels would need
 	// gigabytes.
 	MaxWeights int
 	// MaxLabels caps the number of labels (default 1,000), checked before any
@@ -46,14 +57,18 @@ type SoftmaxOptions struct {
 // norm) 1691.5, 3 1687.5, 10 1683.5, 30 1688.5, 100 1673, 300 1634.5.
 const scaleBase = 30
 
-// NumFeatures is the number of features with weights.
-func (s *Softmax) NumFeatures() int { return len(s.idf) }
-
 // TrainSoftmax fits the model by stochastic gradient descent on the cross-entropy,
 // in a fixed order (a fixed shuffling seed), so that training is reproducible. It
 // returns nil when there are more than opt.MaxLabels labels or the model would need
 // more than opt.MaxWeights weights.
 func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
+	return TrainSoftmaxes(docs, opt, func(d Doc) string { return d.Label })[0]
+}
+
+// TrainSoftmaxes trains one model per labelling of docs (e.g. by topic and by
+// language); the models share their features, which are counted once. A model is
+// nil where TrainSoftmax would return nil.
+func TrainSoftmaxes(docs []Doc, opt SoftmaxOptions, labelings ...func(Doc) string) []*Softmax {
 	if opt.Epochs == 0 {
 		opt.Epochs = 3
 	}
@@ -69,26 +84,41 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 	if opt.MaxLabels == 0 {
 		opt.MaxLabels = 1000
 	}
-	distinct := map[string]bool{}
-	for _, d := range docs {
-		distinct[d.Label] = true
+	models := make([]*Softmax, len(labelings))
+	ys := make([][]int32, len(labelings))
+	idx := make([]map[string]int, len(labelings))
+	some := false
+	for k, label := range labelings {
+		distinct := map[string]bool{}
+		for _, d := range docs {
+			distinct[label(d)] = true
+		}
+		if len(distinct) <= opt.MaxLabels {
+			models[k] = &Softmax{}
+			idx[k] = map[string]int{}
+			some = true
+		}
 	}
-	if len(distinct) > opt.MaxLabels {
-		return nil
+	if !some {
+		return models
 	}
-	s := &Softmax{}
 	all := map[uint64]int32{}
 	var df []int32
-	labelIdx := map[string]int{}
-	var ys []int32
 	vecs := numberFeatures(docs, all, &df, func(d Doc) {
-		li, ok := labelIdx[d.Label]
-		if !ok {
-			li = len(s.labels)
-			labelIdx[d.Label] = li
-			s.labels = append(s.labels, d.Label)
+		for k, label := range labelings {
+			m := models[k]
+			if m == nil {
+				continue
+			}
+			l := label(d)
+			li, ok := idx[k][l]
+			if !ok {
+				li = len(m.labels)
+				idx[k][l] = li
+				m.labels = append(m.labels, l)
+			}
+			ys[k] = append(ys[k], int32(li))
 		}
-		ys = append(ys, int32(li))
 	})
 	// Renumber the features that stay, in the order of their first numbers.
 	newID := make([]int32, len(df))
@@ -100,20 +130,16 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 			nf++
 		}
 	}
-	if int(nf)*len(s.labels) > opt.MaxWeights {
-		return nil
-	}
 	n := len(vecs)
-	s.features = make(map[uint64]int32, nf)
-	s.idf = make([]float32, nf)
+	in := &inputs{features: make(map[uint64]int32, nf), idf: make([]float32, nf)}
 	for id, d := range df {
 		if newID[id] >= 0 {
-			s.idf[newID[id]] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
+			in.idf[newID[id]] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
 		}
 	}
 	for h, id := range all {
 		if newID[id] >= 0 {
-			s.features[h] = newID[id]
+			in.features[h] = newID[id]
 		}
 	}
 	for i, v := range vecs {
@@ -123,13 +149,48 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 				out = append(out, posting{id, p.weight})
 			}
 		}
-		vecs[i] = s.scale(out)
+		vecs[i] = in.scale(out)
 	}
+	for k, m := range models {
+		if m == nil {
+			continue
+		}
+		if int(nf)*len(m.labels) > opt.MaxWeights {
+			models[k] = nil
+			continue
+		}
+		m.inputs = in
+		L := len(m.labels)
+		m.w = make([]float32, int(nf)*L)
+		m.bias = make([]float32, L)
+		m.sgd(vecs, ys[k], opt)
+		m.quantise()
+	}
+	return models
+}
+
+// quantise replaces the float weights by 8-bit ones with a scale per feature.
+func (s *Softmax) quantise() {
 	L := len(s.labels)
-	s.w = make([]float32, int(nf)*L)
-	s.bias = make([]float32, L)
-	s.sgd(vecs, ys, opt)
-	return s
+	nf := len(s.w) / max(L, 1)
+	s.q = make([]int8, len(s.w))
+	s.scale = make([]float32, nf)
+	for f := range nf {
+		row := s.w[f*L : (f+1)*L]
+		var top float32
+		for _, w := range row {
+			top = max(top, w, -w)
+		}
+		if top == 0 {
+			continue
+		}
+		s.scale[f] = top / 127
+		inv := 127 / top
+		for l, w := range row {
+			s.q[f*L+l] = int8(math.Round(float64(w * inv)))
+		}
+	}
+	s.w = nil
 }
 
 // sgd fits the weights to the examples vecs with labels ys.
@@ -189,7 +250,7 @@ func (s *Softmax) sgd(vecs [][]posting, ys []int32, opt SoftmaxOptions) {
 }
 
 // scale turns term frequencies (by feature number) into the model's input.
-func (s *Softmax) scale(vec []posting) []posting {
+func (s *inputs) scale(vec []posting) []posting {
 	var n float32
 	for i, p := range vec {
 		vec[i].weight = (1 + float32(math.Log(float64(p.weight)))) * s.idf[p.doc]
@@ -213,6 +274,22 @@ func (s *Softmax) logits(vec []posting, z []float32) {
 		x := p.weight
 		for l, w := range row {
 			z[l] += w * x
+		}
+	}
+}
+
+// quantisedLogits is logits over the 8-bit weights.
+func (s *Softmax) quantisedLogits(vec []posting, z []float32) {
+	L := len(s.labels)
+	z = z[:L]
+	copy(z, s.bias)
+	for _, p := range vec {
+		off := int(p.doc) * L
+		row := s.q[off : off+L : off+L]
+		row = row[:len(z)]
+		x := p.weight * s.scale[p.doc]
+		for l, w := range row {
+			z[l] += float32(w) * x
 		}
 	}
 }
@@ -243,9 +320,9 @@ func (s *Softmax) Probabilities(text string) []Score {
 	if len(vec) == 0 {
 		return nil
 	}
-	vec = s.scale(vec)
+	vec = s.inputs.scale(vec)
 	z := make([]float32, len(s.labels))
-	s.logits(vec, z)
+	s.quantisedLogits(vec, z)
 	softmax(z)
 	out := make([]Score, len(z))
 	for l, p := range z {

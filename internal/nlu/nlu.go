@@ -56,13 +56,10 @@ func Build(c *content.Corpus) *Models {
 	m.probsReady = make(chan struct{})
 	m.ready = make(chan struct{})
 	go func() {
-		m.probs = classifier.TrainSoftmax(docs, classifier.SoftmaxOptions{})
-		byLang := make([]classifier.Doc, len(docs))
-		for i, d := range docs {
-			byLang[i] = d
-			byLang[i].Label = d.Lang
-		}
-		m.langs = classifier.TrainSoftmax(byLang, classifier.SoftmaxOptions{})
+		ms := classifier.TrainSoftmaxes(docs, classifier.SoftmaxOptions{},
+			func(d classifier.Doc) string { return d.Label },
+			func(d classifier.Doc) string { return d.Lang })
+		m.probs, m.langs = ms[0], ms[1]
 		close(m.probsReady)
 		<-m.detector.Ready()
 		close(m.ready)
