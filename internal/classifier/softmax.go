@@ -69,6 +69,12 @@ func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 // language); the models share their features, which are counted once. A model is
 // nil where TrainSoftmax would return nil.
 func TrainSoftmaxes(docs []Doc, opt SoftmaxOptions, labelings ...func(Doc) string) []*Softmax {
+	return Number(docs).Softmaxes(opt, labelings...)
+}
+
+// Softmaxes is TrainSoftmaxes on examples numbered already.
+func (e *Numbered) Softmaxes(opt SoftmaxOptions, labelings ...func(Doc) string) []*Softmax {
+	docs := e.docs
 	if opt.Epochs == 0 {
 		opt.Epochs = 3
 	}
@@ -102,9 +108,8 @@ func TrainSoftmaxes(docs []Doc, opt SoftmaxOptions, labelings ...func(Doc) strin
 	if !some {
 		return models
 	}
-	all := map[uint64]int32{}
-	var df []int32
-	vecs := numberFeatures(docs, all, &df, func(d Doc) {
+	all, df := e.features, e.df
+	for _, d := range docs {
 		for k, label := range labelings {
 			m := models[k]
 			if m == nil {
@@ -119,7 +124,7 @@ func TrainSoftmaxes(docs []Doc, opt SoftmaxOptions, labelings ...func(Doc) strin
 			}
 			ys[k] = append(ys[k], int32(li))
 		}
-	})
+	}
 	// Renumber the features that stay, in the order of their first numbers.
 	newID := make([]int32, len(df))
 	nf := int32(0)
@@ -130,7 +135,7 @@ func TrainSoftmaxes(docs []Doc, opt SoftmaxOptions, labelings ...func(Doc) strin
 			nf++
 		}
 	}
-	n := len(vecs)
+	n := len(e.vecs)
 	in := &inputs{features: make(map[uint64]int32, nf), idf: make([]float32, nf)}
 	for id, d := range df {
 		if newID[id] >= 0 {
@@ -142,8 +147,9 @@ func TrainSoftmaxes(docs []Doc, opt SoftmaxOptions, labelings ...func(Doc) strin
 			in.features[h] = newID[id]
 		}
 	}
-	for i, v := range vecs {
-		out := v[:0]
+	vecs := make([][]posting, n)
+	for i, v := range e.vecs {
+		out := make([]posting, 0, len(v))
 		for _, p := range v {
 			if id := newID[p.doc]; id >= 0 {
 				out = append(out, posting{id, p.weight})

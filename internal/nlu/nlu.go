@@ -51,12 +51,13 @@ func Build(c *content.Corpus) *Models {
 		m.detector = emergency.New(c, ordinary(c, docs), emergency.Options{})
 		close(done)
 	}()
-	m.topics = classifier.Train(docs)
+	numbered := classifier.Number(docs)
+	m.topics = numbered.Model()
 	<-done
 	m.probsReady = make(chan struct{})
 	m.ready = make(chan struct{})
 	go func() {
-		ms := classifier.TrainSoftmaxes(docs, classifier.SoftmaxOptions{},
+		ms := numbered.Softmaxes(classifier.SoftmaxOptions{},
 			func(d classifier.Doc) string { return d.Label },
 			func(d classifier.Doc) string { return d.Lang })
 		m.probs, m.langs = ms[0], ms[1]
