@@ -1,10 +1,11 @@
 // Package classifier is a supervised text classifier for short, messy messages: each
 // message becomes a TF-IDF vector of its folded words and their character n-grams,
 // and a label's score is how close the message comes to that label's examples
-// (nearest neighbours by cosine). Character n-grams make it robust to inflection,
-// typos, compounds and missing diacritics ("auslanderbehorde", "Ausländerbehörden");
-// one model serves every language, so a question is understood in whatever language
-// and script it is written.
+// (nearest neighbours by cosine, Model), or a probability learned from them
+// (multinomial logistic regression, Softmax; a binary one, Binary). Character
+// n-grams make it robust to inflection, typos, compounds and missing diacritics
+// ("auslanderbehorde", "Ausländerbehörden"); one model serves every language, so a
+// question is understood in whatever language and script it is written.
 package classifier
 
 import (
