@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/fold"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/langdetect"
 )
@@ -245,8 +246,11 @@ func (a *Assistant) answer(ctx context.Context, q Question) (Result, error) {
 		r.Kind = KindEmergency
 		r.Alarm = al
 		// "pomogite, drug vypil vse tabletki": no sure language from the letters,
-		// but the cue or examples that matched are Russian.
-		if q.Lang == "" && !det.Sure && content.IsLanguage(al.Lang) {
+		// but the cue or examples that matched are Russian. Latin letters that
+		// matched Arabizi, Finglish or Latin-letter Russian or Ukrainian are that
+		// language, whatever the letters seemed to say ("help" in an Arabizi message).
+		latinScript := scriptLangs[al.Lang] && fold.Latin(text)
+		if q.Lang == "" && (!det.Sure || latinScript) && content.IsLanguage(al.Lang) {
 			r.Lang = al.Lang
 		}
 		r.Confident = true

@@ -1,10 +1,11 @@
 // Package classifier is a supervised text classifier for short, messy messages: each
 // message becomes a TF-IDF vector of its folded words and their character n-grams,
 // and a label's score is how close the message comes to that label's examples
-// (nearest neighbours by cosine). Character n-grams make it robust to inflection,
-// typos, compounds and missing diacritics ("auslanderbehorde", "Ausländerbehörden");
-// one model serves every language, so a question is understood in whatever language
-// and script it is written.
+// (nearest neighbours by cosine, Model), or a probability learned from them
+// (multinomial logistic regression, Softmax; a binary one, Binary). Character
+// n-grams make it robust to inflection, typos, compounds and missing diacritics
+// ("auslanderbehorde", "Ausländerbehörden"); one model serves every language, so a
+// question is understood in whatever language and script it is written.
 package classifier
 
 import (
@@ -74,11 +75,32 @@ const pruneFrom = 1000
 // postings: they tell no label apart and make every query slow.
 const maxDFShare = 0.3
 
+// Numbered are examples with their features counted and numbered once, so that
+// several models can be trained on them (the nearest neighbours at start-up, the
+// softmax models later in the background) without counting again. Training reads
+// them and changes nothing: models may train one after another or side by side.
+type Numbered struct {
+	docs     []Doc // the examples with at least one feature
+	features map[uint64]int32
+	df       []int32     // feature number → examples that have it
+	vecs     [][]posting // per example: (feature number, term frequency)
+}
+
+// Number counts and numbers the features of docs. Documents without any word are
+// left out.
+func Number(docs []Doc) *Numbered {
+	e := &Numbered{features: map[uint64]int32{}}
+	e.vecs = numberFeatures(docs, e.features, &e.df, func(d Doc) { e.docs = append(e.docs, d) })
+	return e
+}
+
 // Train builds a model from docs. Documents without any word are skipped.
-func Train(docs []Doc) *Model {
-	m := &Model{labelIdx: map[string]int{}, features: map[uint64]int32{}}
-	var df []int32
-	vecs := numberFeatures(docs, m.features, &df, func(d Doc) {
+func Train(docs []Doc) *Model { return Number(docs).Model() }
+
+// Model trains the nearest-neighbour model.
+func (e *Numbered) Model() *Model {
+	m := &Model{labelIdx: map[string]int{}, features: e.features}
+	for _, d := range e.docs {
 		li, ok := m.labelIdx[d.Label]
 		if !ok {
 			li = len(m.labels)
@@ -87,7 +109,8 @@ func Train(docs []Doc) *Model {
 		}
 		m.docLabel = append(m.docLabel, int32(li))
 		m.docLang = append(m.docLang, d.Lang)
-	})
+	}
+	df, vecs := e.df, e.vecs
 	n := len(vecs)
 	m.nonEmpty = n
 	m.idf = make([]float32, len(df))
@@ -120,17 +143,19 @@ func Train(docs []Doc) *Model {
 	}
 	m.flat = make([]posting, m.off[len(df)])
 	next := slices.Clone(m.off[:len(df)])
+	var xs []float32
 	for doc, vec := range vecs {
 		var norm float64
-		for i, p := range vec {
+		xs = xs[:0]
+		for _, p := range vec {
 			x := (1 + float32(math.Log(float64(p.weight)))) * m.idf[p.doc]
-			vec[i].weight = x
+			xs = append(xs, x)
 			norm += float64(x) * float64(x)
 		}
 		inv := float32(1 / math.Sqrt(norm))
-		for _, p := range vec {
+		for i, p := range vec {
 			if looked(p.doc) {
-				m.flat[next[p.doc]] = posting{int32(doc), p.weight * inv}
+				m.flat[next[p.doc]] = posting{int32(doc), xs[i] * inv}
 				next[p.doc]++
 			}
 		}

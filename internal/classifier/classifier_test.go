@@ -73,3 +73,49 @@ func TestBinary(t *testing.T) {
 		t.Errorf("unknown words: p=%.2f, want 0", p)
 	}
 }
+
+// TestSoftmax: the discriminative model learns the labels from their words, its
+// probabilities sum to one, and a message of unknown words gets none.
+func TestSoftmax(t *testing.T) {
+	s := TrainSoftmax(docs, SoftmaxOptions{Epochs: 30, Rate: 1, MinDF: 1})
+	tests := []struct{ text, want string }{
+		{"auslanderbehorde termin", "office"},
+		{"Ausländerbehörden", "office"},
+		{"deutschkurse", "german"},
+		// Story words the model never saw do not change what it finds.
+		{"my wife and my three children arrived yesterday, where can I learn German", "german"},
+		{"ведомства иностранцев", "office"},
+	}
+	for _, tt := range tests {
+		ps := s.Probabilities(tt.text)
+		if len(ps) != 2 || ps[0].Label != tt.want || ps[0].Score <= ps[1].Score {
+			t.Errorf("%q: %+v, want %s first", tt.text, ps, tt.want)
+			continue
+		}
+		if sum := ps[0].Score + ps[1].Score; math.Abs(sum-1) > 1e-5 {
+			t.Errorf("%q: probabilities sum to %v", tt.text, sum)
+		}
+	}
+	if ps := s.Probabilities("xyzzy qqq"); ps != nil {
+		t.Errorf("unknown words: %+v, want nil", ps)
+	}
+}
+
+// TestSoftmaxes: models trained together on two labellings share their features,
+// and each learns its own labels.
+func TestSoftmaxes(t *testing.T) {
+	ms := TrainSoftmaxes(docs, SoftmaxOptions{Epochs: 30, Rate: 1, MinDF: 1},
+		func(d Doc) string { return d.Label }, func(d Doc) string { return d.Lang })
+	if len(ms) != 2 || ms[0] == nil || ms[1] == nil || ms[0].inputs != ms[1].inputs {
+		t.Fatalf("models %+v", ms)
+	}
+	if ps := ms[0].Probabilities("Ausländerbehörde Termin"); ps[0].Label != "office" {
+		t.Errorf("topic: %+v", ps)
+	}
+	if ps := ms[1].Probabilities("где ведомство"); ps[0].Label != "ru" {
+		t.Errorf("language: %+v", ps)
+	}
+	if ms := TrainSoftmaxes(docs, SoftmaxOptions{MaxLabels: 3}, func(d Doc) string { return d.Label }, func(d Doc) string { return d.Lang }); ms[0] == nil || ms[1] != nil {
+		t.Errorf("MaxLabels 3: %v, want a topic model and no language model (4 languages)", ms)
+	}
+}

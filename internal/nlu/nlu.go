@@ -20,6 +20,15 @@ type Models struct {
 	topics   *classifier.Model
 	detector *emergency.Detector
 	glossary []term
+	// probs is the softmax model over the same examples. It trains in the
+	// background after Build returns (a third of a second on the shipped content,
+	// which start-up cannot afford on top of the index); probsReady is closed when
+	// it is done, and Classify waits for it, so that every answer is decided the
+	// same way. It is nil when there are too many topics for its dense weights.
+	probs      *classifier.Softmax
+	langs      *classifier.Softmax // the same, over the examples' languages
+	probsReady chan struct{}
+	ready      chan struct{} // closed when the detector and probs are done
 }
 
 // term is one way of writing a German office name, folded, with spaces around it so
@@ -42,8 +51,20 @@ func Build(c *content.Corpus) *Models {
 		m.detector = emergency.New(c, ordinary(c, docs), emergency.Options{})
 		close(done)
 	}()
-	m.topics = classifier.Train(docs)
+	numbered := classifier.Number(docs)
+	m.topics = numbered.Model()
 	<-done
+	m.probsReady = make(chan struct{})
+	m.ready = make(chan struct{})
+	go func() {
+		ms := numbered.Softmaxes(classifier.SoftmaxOptions{},
+			func(d classifier.Doc) string { return d.Label },
+			func(d classifier.Doc) string { return d.Lang })
+		m.probs, m.langs = ms[0], ms[1]
+		close(m.probsReady)
+		<-m.detector.Ready()
+		close(m.ready)
+	}()
 	for _, e := range c.Glossary {
 		for _, v := range append([]string{e.German}, e.Variants...) {
 			if f := strings.Join(fold.Words(v), " "); f != "" {
@@ -109,9 +130,16 @@ func ordinary(c *content.Corpus, docs []classifier.Doc) []classifier.Doc {
 	return out
 }
 
+// langMix is the discriminative model's share of the language vote, the nearest
+// examples' the rest. Measured on the calibration sets (the reply in the language
+// the message is written in, of 2,567 messages with a topic decision): nearest
+// examples alone 94.0%, 0.5 97.8%, 0.75 98.4%, the model alone 98.4%; Arabizi
+// with English words in it ("Red Cross") is where the nearest examples failed.
+const langMix = 0.75
+
 // Ready is closed when every model is built, including the parts built in the
 // background after Build returns.
-func (m *Models) Ready() <-chan struct{} { return m.detector.Ready() }
+func (m *Models) Ready() <-chan struct{} { return m.ready }
 
 // DetectEmergency implements assistant.Models.
 func (m *Models) DetectEmergency(text string) (assistant.Alarm, bool) {
@@ -158,6 +186,25 @@ func (m *Models) Classify(text string) assistant.Classification {
 			continue
 		}
 		out.Topics = append(out.Topics, assistant.TopicScore{TopicID: s.Label, Score: s.Score})
+	}
+	<-m.probsReady
+	if len(out.Langs) > 0 && m.langs != nil {
+		for l := range out.Langs {
+			out.Langs[l] *= 1 - langMix
+		}
+		for _, p := range m.langs.Probabilities(text) {
+			out.Langs[p.Label] += langMix * p.Score
+		}
+	}
+	if m.probs == nil {
+		return out
+	}
+	for _, s := range m.probs.Probabilities(text) {
+		if s.Label == content.OutOfScope {
+			out.NoneProb = s.Score
+			continue
+		}
+		out.Probs = append(out.Probs, assistant.TopicScore{TopicID: s.Label, Score: s.Score})
 	}
 	return out
 }

@@ -1,0 +1,344 @@
+package classifier
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Softmax is a multinomial logistic regression over the same features as Model:
+// where the nearest neighbours say how close a message comes to some example, it
+// learns which words and word parts tell the labels apart. A word every label's
+// examples use ("my daughter", "we arrived last week", a place in town) gets little
+// weight, so a message that tells the person's story keeps the evidence of its few
+// topical words: a label's logit is a sum of evidence, not a cosine that every
+// other word dilutes. Its probabilities are what the calibration reads. It is safe
+// for concurrent use.
+type Softmax struct {
+	labels []string
+	*inputs
+	// q holds the weights quantised to 8 bits, feature-major: the weights of
+	// feature f are q[f*L:(f+1)*L] times scale[f]. A quarter of float32's memory;
+	// the largest error is 1/254 of a row's largest weight.
+	q     []int8
+	scale []float32
+	bias  []float32
+	w     []float32 // the float weights, while training
+}
+
+// inputs are the features and their idf, shared by the models trained on the same
+// examples.
+type inputs struct {
+	features map[uint64]int32
+	idf      []float32
+}
+
+// SoftmaxOptions tune TrainSoftmax; the zero value uses the defaults.
+type SoftmaxOptions struct {
+	Epochs int     // passes over the data (default 3)
+	Rate   float64 // initial learning rate (default 0.25)
+	// MinDF drops features found in fewer examples (default 2): a feature of one
+	// example only fits that example and costs a row of weights per label.
+	MinDF int
+	// MaxWeights caps the number of weights, features times labels (default
+	// 16M, 16 MB): the weights are dense, and thousands of labels would need
+	// gigabytes.
+	MaxWeights int
+	// MaxLabels caps the number of labels (default 1,000), checked before any
+	// feature is counted.
+	MaxLabels int
+}
+
+// scaleBase scales a message's TF-IDF vector: x = tfidf / sqrt(scaleBase + n), n
+// its number of known features. A short question's few features are not blown up
+// as by the L2 norm, and a long message's evidence does not grow without bound.
+// Measured by TestCalibration's value on the calibration sets: 0 (about the L2
+// norm) 1691.5, 3 1687.5, 10 1683.5, 30 1688.5, 100 1673, 300 1634.5.
+const scaleBase = 30
+
+// TrainSoftmax fits the model by stochastic gradient descent on the cross-entropy,
+// in a fixed order (a fixed shuffling seed), so that training is reproducible. It
+// returns nil when there are more than opt.MaxLabels labels or the model would need
+// more than opt.MaxWeights weights.
+func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
+	return TrainSoftmaxes(docs, opt, func(d Doc) string { return d.Label })[0]
+}
+
+// TrainSoftmaxes trains one model per labelling of docs (e.g. by topic and by
+// language); the models share their features, which are counted once. A model is
+// nil where TrainSoftmax would return nil.
+func TrainSoftmaxes(docs []Doc, opt SoftmaxOptions, labelings ...func(Doc) string) []*Softmax {
+	return Number(docs).Softmaxes(opt, labelings...)
+}
+
+// Softmaxes is TrainSoftmaxes on examples numbered already.
+func (e *Numbered) Softmaxes(opt SoftmaxOptions, labelings ...func(Doc) string) []*Softmax {
+	docs := e.docs
+	if opt.Epochs == 0 {
+		opt.Epochs = 3
+	}
+	if opt.Rate == 0 {
+		opt.Rate = 0.25
+	}
+	if opt.MinDF == 0 {
+		opt.MinDF = 2
+	}
+	if opt.MaxWeights == 0 {
+		opt.MaxWeights = 16 << 20
+	}
+	if opt.MaxLabels == 0 {
+		opt.MaxLabels = 1000
+	}
+	models := make([]*Softmax, len(labelings))
+	ys := make([][]int32, len(labelings))
+	idx := make([]map[string]int, len(labelings))
+	some := false
+	for k, label := range labelings {
+		distinct := map[string]bool{}
+		for _, d := range docs {
+			distinct[label(d)] = true
+		}
+		if len(distinct) <= opt.MaxLabels {
+			models[k] = &Softmax{}
+			idx[k] = map[string]int{}
+			some = true
+		}
+	}
+	if !some {
+		return models
+	}
+	all, df := e.features, e.df
+	for _, d := range docs {
+		for k, label := range labelings {
+			m := models[k]
+			if m == nil {
+				continue
+			}
+			l := label(d)
+			li, ok := idx[k][l]
+			if !ok {
+				li = len(m.labels)
+				idx[k][l] = li
+				m.labels = append(m.labels, l)
+			}
+			ys[k] = append(ys[k], int32(li))
+		}
+	}
+	// Renumber the features that stay, in the order of their first numbers.
+	newID := make([]int32, len(df))
+	nf := int32(0)
+	for id, d := range df {
+		newID[id] = -1
+		if int(d) >= opt.MinDF {
+			newID[id] = nf
+			nf++
+		}
+	}
+	n := len(e.vecs)
+	in := &inputs{features: make(map[uint64]int32, nf), idf: make([]float32, nf)}
+	for id, d := range df {
+		if newID[id] >= 0 {
+			in.idf[newID[id]] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
+		}
+	}
+	for h, id := range all {
+		if newID[id] >= 0 {
+			in.features[h] = newID[id]
+		}
+	}
+	vecs := make([][]posting, n)
+	for i, v := range e.vecs {
+		out := make([]posting, 0, len(v))
+		for _, p := range v {
+			if id := newID[p.doc]; id >= 0 {
+				out = append(out, posting{id, p.weight})
+			}
+		}
+		vecs[i] = in.scale(out)
+	}
+	for k, m := range models {
+		if m == nil {
+			continue
+		}
+		if int(nf)*len(m.labels) > opt.MaxWeights {
+			models[k] = nil
+			continue
+		}
+		m.inputs = in
+		L := len(m.labels)
+		m.w = make([]float32, int(nf)*L)
+		m.bias = make([]float32, L)
+		m.sgd(vecs, ys[k], opt)
+		m.quantise()
+	}
+	return models
+}
+
+// quantise replaces the float weights by 8-bit ones with a scale per feature.
+func (s *Softmax) quantise() {
+	L := len(s.labels)
+	nf := len(s.w) / max(L, 1)
+	s.q = make([]int8, len(s.w))
+	s.scale = make([]float32, nf)
+	for f := range nf {
+		row := s.w[f*L : (f+1)*L]
+		var top float32
+		for _, w := range row {
+			top = max(top, w, -w)
+		}
+		if top == 0 {
+			continue
+		}
+		s.scale[f] = top / 127
+		inv := 127 / top
+		for l, w := range row {
+			s.q[f*L+l] = int8(math.Round(float64(w * inv)))
+		}
+	}
+	s.w = nil
+}
+
+// sgd fits the weights to the examples vecs with labels ys.
+//
+// It is exempt from the race detector's instrumentation (go:norace): it reads and
+// writes only memory that this goroutine allocated and has not yet shared, and
+// instrumented it ran ten times slower, which the first answers after start-up
+// (waiting for the model) and the tests under -race could not afford.
+//
+//go:norace
+func (s *Softmax) sgd(vecs [][]posting, ys []int32, opt SoftmaxOptions) {
+	n := len(vecs)
+	L := len(s.labels)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	z := make([]float32, L)
+	g := make([]float32, L)
+	active := make([]int, 0, L)
+	total := float64(opt.Epochs * n)
+	step := 0
+	for range opt.Epochs {
+		r.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			vec := vecs[i]
+			s.logits(vec, z)
+			softmax(z)
+			// The rate falls linearly to a tenth: large steps first, then settling.
+			rate := float32(opt.Rate * (1 - 0.9*float64(step)/total))
+			step++
+			active = active[:0]
+			for l := range z {
+				gl := z[l]
+				if int32(l) == ys[i] {
+					gl--
+				}
+				// A label the model already rules out needs no update: this keeps a
+				// step near the cost of the example's own features.
+				if gl > 1e-3 || gl < -1e-3 {
+					g[l] = rate * gl
+					active = append(active, l)
+				}
+			}
+			for _, p := range vec {
+				row := s.w[int(p.doc)*L : int(p.doc+1)*L]
+				for _, l := range active {
+					row[l] -= g[l] * p.weight
+				}
+			}
+			for _, l := range active {
+				s.bias[l] -= 0.1 * g[l]
+			}
+		}
+	}
+}
+
+// scale turns term frequencies (by feature number) into the model's input.
+func (s *inputs) scale(vec []posting) []posting {
+	var n float32
+	for i, p := range vec {
+		vec[i].weight = (1 + float32(math.Log(float64(p.weight)))) * s.idf[p.doc]
+		n++
+	}
+	inv := float32(1 / math.Sqrt(float64(scaleBase+n)))
+	for i := range vec {
+		vec[i].weight *= inv
+	}
+	return vec
+}
+
+func (s *Softmax) logits(vec []posting, z []float32) {
+	L := len(s.labels)
+	z = z[:L]
+	copy(z, s.bias)
+	for _, p := range vec {
+		off := int(p.doc) * L
+		row := s.w[off : off+L : off+L]
+		row = row[:len(z)] // no bounds check in the loop
+		x := p.weight
+		for l, w := range row {
+			z[l] += w * x
+		}
+	}
+}
+
+// quantisedLogits is logits over the 8-bit weights.
+func (s *Softmax) quantisedLogits(vec []posting, z []float32) {
+	L := len(s.labels)
+	z = z[:L]
+	copy(z, s.bias)
+	for _, p := range vec {
+		off := int(p.doc) * L
+		row := s.q[off : off+L : off+L]
+		row = row[:len(z)]
+		x := p.weight * s.scale[p.doc]
+		for l, w := range row {
+			z[l] += float32(w) * x
+		}
+	}
+}
+
+// softmax turns logits into probabilities in place.
+func softmax(z []float32) {
+	top := slices.Max(z)
+	var sum float32
+	for l := range z {
+		z[l] = float32(math.Exp(float64(z[l] - top)))
+		sum += z[l]
+	}
+	for l := range z {
+		z[l] /= sum
+	}
+}
+
+// Probabilities returns every label's probability for text, best first; nil when
+// the model knows none of the text's features.
+func (s *Softmax) Probabilities(text string) []Score {
+	tf := termFreqs(text)
+	vec := make([]posting, 0, len(tf))
+	for _, x := range tf {
+		if id, ok := s.features[x.h]; ok {
+			vec = append(vec, posting{id, x.f})
+		}
+	}
+	if len(vec) == 0 {
+		return nil
+	}
+	vec = s.inputs.scale(vec)
+	z := make([]float32, len(s.labels))
+	s.quantisedLogits(vec, z)
+	softmax(z)
+	out := make([]Score, len(z))
+	for l, p := range z {
+		out[l] = Score{s.labels[l], float64(p)}
+	}
+	slices.SortFunc(out, func(a, b Score) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return cmp.Compare(a.Label, b.Label)
+	})
+	return out
+}
