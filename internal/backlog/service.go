@@ -51,12 +51,15 @@ func ParseLangs(s string) []LangCount {
 // Store is what the backlog reads and writes.
 type Store interface {
 	// OpenItems returns the open anonymous questions and the open handoffs that have
-	// a question text.
+	// a question text and were not put to a need.
 	OpenItems(ctx context.Context) ([]Item, error)
 	// AddNeed stores a need and puts the given questions to it (status closed, by
-	// n.CreatedBy); questions that are no longer open are left as they are. It
+	// n.CreatedBy). The given handoffs stay open, since a person waits for a reply,
+	// but are linked to the need, so that OpenItems no longer lists them, and get a
+	// system note NoteNeed by n.CreatedBy in their thread. Questions and handoffs
+	// that are no longer open, and handoffs linked already, are left as they are. It
 	// returns the need with its id.
-	AddNeed(ctx context.Context, n Need, questionIDs []int64) (Need, error)
+	AddNeed(ctx context.Context, n Need, questionIDs, handoffIDs []int64) (Need, error)
 	// Needs returns the needs no topic answers yet, most asked first.
 	Needs(ctx context.Context) ([]Need, error)
 	// SetNeedDone records that a topic now answers need id; handoff.ErrNotFound when
@@ -66,6 +69,10 @@ type Store interface {
 	// of since.
 	TopicDemand(ctx context.Context, since time.Time) ([]handoff.TopicCount, error)
 }
+
+// NoteNeed is the text of the system note in the thread of a handoff put to a
+// need (handoff.AuthorSystem): the staff page shows it as "put into the backlog".
+const NoteNeed = "need"
 
 // MaxTitle is the longest title of a need, in characters.
 const MaxTitle = 200
@@ -193,8 +200,9 @@ func (s *Service) Spam(ctx context.Context, keys []string, staff string) (Outcom
 }
 
 // NewTopic puts the items of keys into the backlog as one need titled title: the
-// questions leave the inbox (closed, linked to the need); handoffs are counted
-// but stay open, since a person still waits for a reply.
+// questions leave the inbox (closed, linked to the need); handoffs are counted and
+// leave the groups, but stay open in the inbox with a note in their thread, since
+// a person still waits for a reply.
 func (s *Service) NewTopic(ctx context.Context, keys []string, title, staff string) (Need, error) {
 	title = strings.Join(strings.Fields(strings.ToValidUTF8(title, "\uFFFD")), " ")
 	switch n := utf8.RuneCountInString(title); {
@@ -212,13 +220,15 @@ func (s *Service) NewTopic(ctx context.Context, keys []string, title, staff stri
 	}
 	n := Need{Title: title, Asked: len(items), CreatedAt: s.now(), CreatedBy: staff}
 	n.Langs = countLangs(items)
-	var qs []int64
+	var qs, hs []int64
 	for _, it := range items {
 		if it.Kind == handoff.KindQuestion {
 			qs = append(qs, it.ID)
+		} else {
+			hs = append(hs, it.ID)
 		}
 	}
-	return s.store.AddNeed(ctx, n, qs)
+	return s.store.AddNeed(ctx, n, qs, hs)
 }
 
 // Done records that a topic now answers need id.

@@ -121,6 +121,43 @@ func TestServiceActsOnWholeGroups(t *testing.T) {
 	}
 }
 
+// TestNewTopicTakesHandoffsOutOfTheGroups: a group with a handed-over question put
+// into the backlog leaves the groups whole; the handoff stays open for the reply
+// the person waits for, with a note for staff in its thread.
+func TestNewTopicTakesHandoffsOutOfTheGroups(t *testing.T) {
+	ctx := context.Background()
+	d := openDB(t)
+	svc := backlog.NewService(d, handoff.NewService(handoff.Options{Store: d}), nil)
+	q := ask(t, d, "Wo kann ich angeln?", "de", t0)
+	if err := d.RecordUnanswered(ctx, assistant.Unanswered{Text: "где можно рыбачить", Lang: "ru", Ref: "reffishing000001", At: t0.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := d.OpenHandoff(ctx, handoff.Opening{ChatID: 7, Lang: "ru", Ref: "reffishing000001", At: t0.Add(2 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hk := backlog.Item{Kind: handoff.KindHandoff, ID: h.ID}.Key()
+	n, err := svc.NewTopic(ctx, []string{q, hk}, "Angeln", "anna")
+	if err != nil || n.Asked != 2 {
+		t.Fatalf("new topic: %+v, %v", n, err)
+	}
+	gs, err := svc.Groups(ctx, backlog.NewGrouper(nil, nil, backlog.Options{}))
+	if err != nil || len(gs) != 0 {
+		t.Errorf("groups after the need: %+v, %v; want none", gs, err)
+	}
+	got, thread, err := d.Handoff(ctx, h.ID)
+	if err != nil || got.Status != handoff.StatusOpen {
+		t.Fatalf("handoff %+v, %v; want it open", got, err)
+	}
+	if last := thread[len(thread)-1]; last.Author != handoff.AuthorSystem || last.Text != backlog.NoteNeed || last.StaffName != "anna" {
+		t.Errorf("last of the thread %+v, want the note %q by anna", last, backlog.NoteNeed)
+	}
+	// Put to a need already: a second need does not count it again.
+	if _, err := svc.NewTopic(ctx, []string{hk}, "Angeln 2", "ben"); !errors.Is(err, handoff.ErrClosed) {
+		t.Errorf("the handoff put to a second need: %v", err)
+	}
+}
+
 // TestGroupsFromTheStore: the service groups what the store holds open.
 func TestGroupsFromTheStore(t *testing.T) {
 	ctx := context.Background()

@@ -16,7 +16,7 @@ import (
 func (d *DB) OpenItems(ctx context.Context) ([]backlog.Item, error) {
 	rows, err := d.pool.Query(ctx, `SELECT 'question', id, at, lang, text, candidates FROM unanswered WHERE status = 'open'
 		UNION ALL
-		SELECT 'handoff', id, opened_at, lang, text, candidates FROM handoff WHERE status = 'open' AND text != ''`)
+		SELECT 'handoff', id, opened_at, lang, text, candidates FROM handoff WHERE status = 'open' AND text != '' AND need_id IS NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open items: %w", err)
 	}
@@ -38,21 +38,36 @@ func (d *DB) OpenItems(ctx context.Context) ([]backlog.Item, error) {
 	return out, nil
 }
 
-// AddNeed stores n and closes the open questions of questionIDs as put to it, in
-// one transaction (backlog.Store).
-func (d *DB) AddNeed(ctx context.Context, n backlog.Need, questionIDs []int64) (backlog.Need, error) {
+// AddNeed stores n, closes the open questions of questionIDs as put to it and links
+// the open handoffs of handoffIDs to it with a note in their thread, in one
+// transaction (backlog.Store).
+func (d *DB) AddNeed(ctx context.Context, n backlog.Need, questionIDs, handoffIDs []int64) (backlog.Need, error) {
 	err := d.tx(ctx, func(tx pgx.Tx) error {
 		now := millis(n.CreatedAt)
 		if err := tx.QueryRow(ctx, "INSERT INTO need (title, asked, langs, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 			n.Title, n.Asked, backlog.FormatLangs(n.Langs), now, n.CreatedBy).Scan(&n.ID); err != nil {
 			return err
 		}
-		if len(questionIDs) == 0 {
-			return nil
+		if len(questionIDs) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE unanswered SET status = 'closed', need_id = $1, handled_at = $2, handled_by = $3
+				WHERE id = ANY($4) AND status = 'open'`, n.ID, now, n.CreatedBy, questionIDs); err != nil {
+				return err
+			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE unanswered SET status = 'closed', need_id = $1, handled_at = $2, handled_by = $3
-			WHERE id = ANY($4) AND status = 'open'`, n.ID, now, n.CreatedBy, questionIDs)
-		return err
+		for _, id := range handoffIDs {
+			tag, err := tx.Exec(ctx, "UPDATE handoff SET need_id = $1 WHERE id = $2 AND status = 'open' AND need_id IS NULL", n.ID, id)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				continue
+			}
+			note := handoff.Message{HandoffID: id, At: n.CreatedAt, Author: handoff.AuthorSystem, StaffName: n.CreatedBy, Text: backlog.NoteNeed}
+			if err := insertMessage(ctx, tx, &note, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return backlog.Need{}, fmt.Errorf("postgres: add need: %w", err)

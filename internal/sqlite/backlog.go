@@ -17,7 +17,7 @@ var _ backlog.Store = (*DB)(nil)
 func (d *DB) OpenItems(ctx context.Context) ([]backlog.Item, error) {
 	rows, err := d.r.QueryContext(ctx, `SELECT 'question', id, at, lang, text, candidates FROM unanswered WHERE status = 'open'
 		UNION ALL
-		SELECT 'handoff', id, opened_at, lang, text, candidates FROM handoff WHERE status = 'open' AND text != ''`)
+		SELECT 'handoff', id, opened_at, lang, text, candidates FROM handoff WHERE status = 'open' AND text != '' AND need_id IS NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open items: %w", err)
 	}
@@ -39,9 +39,10 @@ func (d *DB) OpenItems(ctx context.Context) ([]backlog.Item, error) {
 	return out, nil
 }
 
-// AddNeed stores n and closes the open questions of questionIDs as put to it, in
-// one transaction.
-func (d *DB) AddNeed(ctx context.Context, n backlog.Need, questionIDs []int64) (backlog.Need, error) {
+// AddNeed stores n, closes the open questions of questionIDs as put to it and links
+// the open handoffs of handoffIDs to it with a note in their thread, in one
+// transaction.
+func (d *DB) AddNeed(ctx context.Context, n backlog.Need, questionIDs, handoffIDs []int64) (backlog.Need, error) {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		now := millis(n.CreatedAt)
 		res, err := tx.ExecContext(ctx, "INSERT INTO need (title, asked, langs, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
@@ -53,6 +54,19 @@ func (d *DB) AddNeed(ctx context.Context, n backlog.Need, questionIDs []int64) (
 		for _, id := range questionIDs {
 			if _, err := tx.ExecContext(ctx, `UPDATE unanswered SET status = 'closed', need_id = ?, handled_at = ?, handled_by = ?
 				WHERE id = ? AND status = 'open'`, n.ID, now, n.CreatedBy, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range handoffIDs {
+			res, err := tx.ExecContext(ctx, "UPDATE handoff SET need_id = ? WHERE id = ? AND status = 'open' AND need_id IS NULL", n.ID, id)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				continue
+			}
+			note := handoff.Message{HandoffID: id, At: n.CreatedAt, Author: handoff.AuthorSystem, StaffName: n.CreatedBy, Text: backlog.NoteNeed}
+			if err := insertMessage(ctx, tx, &note); err != nil {
 				return err
 			}
 		}

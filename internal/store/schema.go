@@ -121,7 +121,7 @@ var Schema = []Table{
 		"ref", Text, "status", Text, "topic_id", Text, "handled_at", Int, "handled_by", Text, "need_id", Int)},
 	{Name: "notify", Key: 1, Columns: cols("question_id", Int, "chat_id", Int, "lang", Text, "created_at", Int, "notified_at", Int, "topic_id", Text)},
 	{Name: "handoff", Key: 1, Serial: true, Columns: cols("id", Int, "chat_id", Int, "lang", Text, "question_id", Int, "text", Text, "candidates", Text,
-		"status", Text, "opened_at", Int, "updated_at", Int, "closed_at", Int, "closed_by", Text)},
+		"status", Text, "opened_at", Int, "updated_at", Int, "closed_at", Int, "closed_by", Text, "need_id", Int)},
 	{Name: "handoff_message", Key: 1, Serial: true, Columns: cols("id", Int, "handoff_id", Int, "at", Int, "author", Text, "staff_name", Text, "text", Text,
 		"delivery", Text, "delivered_at", Int, "tg_message_id", Int)},
 	{Name: "learned", Key: 1, Serial: true, Columns: cols("id", Int, "topic_id", Text, "lang", Text, "text", Text, "created_at", Int, "created_by", Text, "exported_at", Int)},

@@ -53,7 +53,7 @@ func Fill(t testing.TB, s store.Store) {
 	must(s.SetDelivery(ctx, r.ID, handoff.DeliverySent, at.Add(3*time.Minute)))
 	_, err = s.CloseHandoff(ctx, h.ID, handoff.StatusClosed, "anna", at.Add(4*time.Minute))
 	must(err)
-	_, _, err = s.OpenHandoff(ctx, handoff.Opening{ChatID: 4, Lang: "de", At: at})
+	h4, _, err := s.OpenHandoff(ctx, handoff.Opening{ChatID: 4, Lang: "de", At: at})
 	must(err)
 	must(s.SetQuestionStatus(ctx, 3, handoff.StatusLearned, "work", "anna", at))
 	must(s.Learn(ctx, handoff.Learned{TopicID: "work", Lang: "de", Text: "Termin beim Jobcenter", By: "anna", At: at}))
@@ -74,7 +74,7 @@ func Fill(t testing.TB, s store.Store) {
 	}
 	must(s.CountAttempt(ctx, "name:anna", at))
 	// Issue 13: an asker waiting to be told of an answer and one told already
-	// (its chat id dropped), a need that closed a question.
+	// (its chat id dropped), a need that closed a question and took an open handoff.
 	must(s.RecordUnanswered(ctx, assistant.Unanswered{Text: "Angelschein beantragen", Lang: "de", Ref: "fillref000000004", At: at.Add(5 * time.Minute)}))
 	_, err = s.Subscribe(ctx, "fillref000000003", 3, "de", at.Add(time.Hour))
 	must(err)
@@ -84,9 +84,9 @@ func Fill(t testing.TB, s store.Store) {
 		t.Fatalf("claim the notice of question 4: %v, %v", ok, err)
 	}
 	n, err := s.AddNeed(ctx, backlog.Need{Title: "Wohnungssuche", Asked: 2, Langs: []backlog.LangCount{{Lang: "ar", N: 2}},
-		CreatedAt: at.Add(time.Hour), CreatedBy: "anna"}, []int64{2})
+		CreatedAt: at.Add(time.Hour), CreatedBy: "anna"}, []int64{2}, []int64{h4.ID})
 	must(err)
-	_, err = s.AddNeed(ctx, backlog.Need{Title: "Angeln", Asked: 1, CreatedAt: at.Add(time.Hour), CreatedBy: "anna"}, nil)
+	_, err = s.AddNeed(ctx, backlog.Need{Title: "Angeln", Asked: 1, CreatedAt: at.Add(time.Hour), CreatedBy: "anna"}, nil, nil)
 	must(err)
 	must(s.SetNeedDone(ctx, n.ID, "anna", at.Add(3*time.Hour)))
 	must(s.SetSummaryWeek(ctx, 202607))

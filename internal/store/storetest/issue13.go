@@ -249,7 +249,7 @@ func testBacklogStore(t *testing.T, open Opener) {
 	}
 
 	n, err := d.AddNeed(ctx, backlog.Need{Title: "Führerschein", Asked: 3, CreatedAt: t0.Add(time.Hour), CreatedBy: "anna",
-		Langs: []backlog.LangCount{{Lang: "de", N: 1}, {Lang: "ru", N: 1}, {Lang: "ar", N: 1}}}, []int64{q1, q2, q3})
+		Langs: []backlog.LangCount{{Lang: "de", N: 1}, {Lang: "ru", N: 1}, {Lang: "ar", N: 1}}}, []int64{q1, q2, q3}, nil)
 	if err != nil || n.ID == 0 {
 		t.Fatalf("add need: %+v, %v", n, err)
 	}
@@ -272,7 +272,7 @@ func testBacklogStore(t *testing.T, open Opener) {
 		t.Errorf("open items after the need: %+v, want only the handoff", items)
 	}
 	// A second need, asked less: listed after the first.
-	n2, err := d.AddNeed(ctx, backlog.Need{Title: "Angelschein", Asked: 1, CreatedAt: t0.Add(2 * time.Hour), CreatedBy: "ben"}, nil)
+	n2, err := d.AddNeed(ctx, backlog.Need{Title: "Angelschein", Asked: 1, CreatedAt: t0.Add(2 * time.Hour), CreatedBy: "ben"}, nil, nil)
 	if err != nil || n2.ID == 0 || n2.ID == n.ID {
 		t.Fatalf("add a second need: %+v, %v", n2, err)
 	}
@@ -281,6 +281,47 @@ func testBacklogStore(t *testing.T, open Opener) {
 		!needs[0].CreatedAt.Equal(t0.Add(time.Hour)) || len(needs[0].Langs) != 3 || needs[0].Langs[1] != (backlog.LangCount{Lang: "ru", N: 1}) ||
 		needs[1].ID != n2.ID || len(needs[1].Langs) != 0 {
 		t.Fatalf("needs %+v, %v", needs, err)
+	}
+	// The open handoff put to a need: it leaves the groups but stays open (a person
+	// waits for a reply), with a note for staff in its thread; a second need does
+	// not take it again.
+	nh, err := d.AddNeed(ctx, backlog.Need{Title: "Wohnung", Asked: 1, CreatedAt: t0.Add(3 * time.Hour), CreatedBy: "anna"}, nil, []int64{h.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := d.OpenItems(ctx); len(items) != 0 {
+		t.Errorf("open items after the handoff's need: %+v, want none", items)
+	}
+	if got, _, err := d.Handoff(ctx, h.ID); err != nil || got.Status != handoff.StatusOpen {
+		t.Errorf("the handoff put to a need: %+v, %v; want it open", got, err)
+	}
+	nh2, err := d.AddNeed(ctx, backlog.Need{Title: "Wohnung 2", Asked: 1, CreatedAt: t0.Add(4 * time.Hour), CreatedBy: "ben"}, nil, []int64{h.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, thread, err := d.Handoff(ctx, h.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := 0
+	for _, m := range thread {
+		if m.Author == handoff.AuthorSystem {
+			notes++
+			if m.Text != backlog.NoteNeed || m.StaffName != "anna" || !m.At.Equal(t0.Add(3*time.Hour)) {
+				t.Errorf("note %+v, want %q by anna", m, backlog.NoteNeed)
+			}
+		}
+	}
+	if notes != 1 {
+		t.Errorf("%d system notes in the thread %+v, want 1", notes, thread)
+	}
+	if c := count(t, d, "SELECT count(*) FROM handoff WHERE id = %d AND need_id IS NOT NULL", h.ID); c != 1 {
+		t.Error("the handoff is not linked to its need")
+	}
+	for _, id := range []int64{nh.ID, nh2.ID} {
+		if err := d.SetNeedDone(ctx, id, "anna", t0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// The questions go after the retention; the need and its counts stay.
 	if _, err := d.Purge(ctx, handoff.DefaultRetention, t0.AddDate(1, 0, 0)); err != nil {
