@@ -45,6 +45,13 @@ func (c *Conversation) onNotify(ctx context.Context, t *turn, d callbackData) {
 	}
 	created, err := c.opt.Subscriptions.Subscribe(ctx, d.ref, t.chatID, d.lang, c.now())
 	switch {
+	case errors.Is(err, notify.ErrNotFound) && c.withTeam(ctx, t):
+		// Handing the question over used its reference. "No longer stored" would
+		// read as lost: say where it is and where the answer will come.
+		c.answerCallback(ctx, t, "")
+		t.lang = d.lang
+		c.reply(ctx, t, t.ans.t(d.lang, "NotifyWithTeam"), nil)
+		return
 	case errors.Is(err, notify.ErrNotFound):
 		c.answerCallback(ctx, t, t.ans.raw(d.lang, "NotifyGone"))
 		return
@@ -61,6 +68,19 @@ func (c *Conversation) onNotify(ctx context.Context, t *turn, d callbackData) {
 	}
 	c.log.Info("asker asked to be told of an answer", "chat_id", t.chatID, "lang", d.lang)
 	c.reply(ctx, t, t.ans.tData(d.lang, "NotifySubscribed", map[string]any{"Days": t.ans.days(d.lang, c.opt.Retention.QuestionDays)}), nil)
+}
+
+// withTeam reports whether the chat has an open handoff: a question of it is with
+// the city team, who answer in this chat. A failed look-up counts as none.
+func (c *Conversation) withTeam(ctx context.Context, t *turn) bool {
+	if !c.consentOffered(t) {
+		return false
+	}
+	_, err := c.opt.Handoffs.ActiveHandoff(ctx, t.chatID)
+	if err != nil && !errors.Is(err, handoff.ErrNotFound) {
+		c.log.Error("cannot look up the chat's handoff", "chat_id", t.chatID, "err", err)
+	}
+	return err == nil
 }
 
 // Tell sends the asker of s the answer of topic, once (notify.Teller): the date and

@@ -148,6 +148,39 @@ func TestTellTheAsker(t *testing.T) {
 	}
 }
 
+// TestNotifyAfterHandoff: a user who handed the question to the city team and then
+// taps "Tell me when there is an answer" is told, in the reply's language, that the
+// team has it and answers in this chat – not that it is no longer stored.
+func TestNotifyAfterHandoff(t *testing.T) {
+	h := newHarness(t, polling)
+	for _, c := range []struct {
+		user tt.User
+		want string
+	}{
+		{tt.User{ID: 411, Lang: "en"}, "already with the team of the City of Oldenburg. The answer will come here in this chat"},
+		{tt.User{ID: 412, Lang: "ar"}, "موجود بالفعل عند فريق بلدية أولدنبورغ"},
+	} {
+		u := c.user
+		h.deliver(tt.Text(u, "xylophone quantum zebra handed "+u.Lang))
+		h.waitTo(u.ID, 1)
+		tell, consent := h.notifyData(u.ID), h.lastData(u.ID)
+		if !strings.HasPrefix(consent, "c:") {
+			t.Fatalf("%s: no handoff button: %q", u.Lang, consent)
+		}
+		h.deliver(tt.Callback(u, consent))
+		h.waitTo(u.ID, 2)
+		h.deliver(tt.Callback(u, tell))
+		msg := h.waitTo(u.ID, 3)[2].Params["text"]
+		mustContain(t, u.Lang, msg, c.want)
+		h.waitIdle()
+		for _, cb := range h.api.Sent("answerCallbackQuery") {
+			if strings.Contains(cb.Params["text"], "no longer stored") || strings.Contains(cb.Params["text"], "لم يعد محفوظًا") {
+				t.Errorf("%s: told the question is no longer stored: %q", u.Lang, cb.Params["text"])
+			}
+		}
+	}
+}
+
 // TestToldInTheirLanguage: the answer goes out in the language of the reply the
 // user tapped under (Arabic, right to left).
 func TestToldInTheirLanguage(t *testing.T) {
