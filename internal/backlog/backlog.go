@@ -8,10 +8,13 @@ package backlog
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"hash/maphash"
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
@@ -120,10 +123,30 @@ type Options struct {
 const DefaultThreshold = 0.35
 
 // Grouper groups items across languages. It is safe for concurrent use.
+//
+// A Grouper keeps the last grouping it computed: grouping the same items again
+// (reloading the staff page while nothing was asked or handled) returns it without
+// comparing every pair again. Its models and lexicon never change, so the items
+// alone decide the result; callers keep one Grouper per snapshot of the models.
 type Grouper struct {
 	models Models // nil: no topics, no glossary
 	needs  *Needs // nil: no lexicon
 	opt    Options
+	seed   maphash.Seed
+
+	// mu is held while grouping, so that two reloads at once group once.
+	mu   sync.Mutex
+	last struct {
+		key    itemsKey
+		groups []Group // nil: none yet
+	}
+}
+
+// itemsKey identifies a set of items whatever their order: the count and the sum
+// and xor of the items' hashes.
+type itemsKey struct {
+	n        int
+	sum, xor uint64
 }
 
 // NewGrouper returns a Grouper. models and needs may be nil (grouping then relies on
@@ -135,7 +158,50 @@ func NewGrouper(models Models, needs *Needs, opt Options) *Grouper {
 	if opt.MaxItems <= 0 {
 		opt.MaxItems = 3000
 	}
-	return &Grouper{models: models, needs: needs, opt: opt}
+	return &Grouper{models: models, needs: needs, opt: opt, seed: maphash.MakeSeed()}
+}
+
+// key hashes everything of the items that grouping reads.
+func (g *Grouper) key(items []Item) itemsKey {
+	k := itemsKey{n: len(items)}
+	var h maphash.Hash
+	h.SetSeed(g.seed)
+	var buf [8]byte
+	num := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		h.Write(buf[:])
+	}
+	for _, it := range items {
+		h.Reset()
+		h.WriteString(string(it.Kind))
+		num(uint64(it.ID))
+		num(uint64(it.At.UnixNano()))
+		h.WriteString(it.Lang)
+		h.WriteByte(0)
+		h.WriteString(it.Text)
+		h.WriteByte(0)
+		for _, c := range it.Candidates {
+			h.WriteString(c.TopicID)
+			num(math.Float64bits(c.Score))
+			num(math.Float64bits(c.Coverage))
+		}
+		v := h.Sum64()
+		k.sum += v
+		k.xor ^= v
+	}
+	return k
+}
+
+// cloneGroups copies groups deep enough that a caller changing its copy leaves the
+// kept grouping as it was.
+func cloneGroups(gs []Group) []Group {
+	out := slices.Clone(gs)
+	for i := range out {
+		out[i].Items = slices.Clone(out[i].Items)
+		out[i].Langs = slices.Clone(out[i].Langs)
+		out[i].Needs = slices.Clone(out[i].Needs)
+	}
+	return out
 }
 
 // profile is what an item is compared by.
@@ -147,8 +213,22 @@ type profile struct {
 }
 
 // Group groups items, largest group first (ties: newest first). Every item is in
-// exactly one group; an item alike to none is a group of one.
+// exactly one group; an item alike to none is a group of one. The same items, in
+// any order, give the same groups: the second time from the kept grouping.
 func (g *Grouper) Group(items []Item) []Group {
+	k := g.key(items)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.last.groups != nil && g.last.key == k {
+		return cloneGroups(g.last.groups)
+	}
+	groups := g.group1(items)
+	g.last.key, g.last.groups = k, groups
+	return cloneGroups(groups)
+}
+
+// group1 groups items, comparing every pair.
+func (g *Grouper) group1(items []Item) []Group {
 	items = slices.Clone(items)
 	slices.SortFunc(items, func(a, b Item) int {
 		return cmp.Or(b.At.Compare(a.At), cmp.Compare(a.Kind, b.Kind), cmp.Compare(b.ID, a.ID))

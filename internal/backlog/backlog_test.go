@@ -1,12 +1,14 @@
 package backlog_test
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
@@ -90,6 +92,63 @@ func TestKeys(t *testing.T) {
 	for _, bad := range []string{"", "q", "x3", "q0", "q-1", "q1x", "h99999999999999999999"} {
 		if _, _, ok := backlog.ParseKey(bad); ok {
 			t.Errorf("ParseKey(%q) ok", bad)
+		}
+	}
+}
+
+// countingModels counts how often grouping asks the models about an item.
+type countingModels struct{ classified int }
+
+func (m *countingModels) Expand(text, lang string) string { return text }
+func (m *countingModels) Classify(text string) assistant.Classification {
+	m.classified++
+	return assistant.Classification{}
+}
+
+// TestGroupKeepsTheLastGrouping: grouping the same items again (in another order)
+// asks the models nothing and gives the same groups; a copy the caller changes
+// leaves the kept one alone; a changed, added or removed item groups anew.
+func TestGroupKeepsTheLastGrouping(t *testing.T) {
+	m := &countingModels{}
+	g := backlog.NewGrouper(m, shippedNeeds(t), backlog.Options{})
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	items := []backlog.Item{
+		{Kind: handoff.KindQuestion, ID: 1, At: at, Lang: "de", Text: "Zahnarzt gesucht"},
+		{Kind: handoff.KindQuestion, ID: 2, At: at.Add(time.Minute), Lang: "en", Text: "looking for a dentist"},
+		{Kind: handoff.KindHandoff, ID: 1, At: at.Add(2 * time.Minute), Lang: "tr", Text: "ehliyet değiştirme"},
+	}
+	first := g.Group(items)
+	asked := m.classified
+	if asked == 0 {
+		t.Fatal("grouping did not ask the models")
+	}
+	want := slices.Clone(first)
+	want[0].Items = slices.Clone(first[0].Items)
+	first[0].Items[0].Text = "changed by the caller"
+	first[0].Topic = "changed"
+	again := g.Group([]backlog.Item{items[2], items[0], items[1]})
+	if m.classified != asked {
+		t.Errorf("grouping the same items again asked the models %d more times", m.classified-asked)
+	}
+	if !reflect.DeepEqual(again, want) {
+		t.Errorf("again %+v, want %+v", again, want)
+	}
+	for _, c := range []struct {
+		name  string
+		items []backlog.Item
+	}{
+		{"text changed", append(slices.Clone(items[:2]), backlog.Item{Kind: handoff.KindHandoff, ID: 1, At: items[2].At, Lang: "tr", Text: "diş hekimi lazım"})},
+		{"one added", append(slices.Clone(items), backlog.Item{Kind: handoff.KindQuestion, ID: 3, At: at.Add(time.Hour), Lang: "ar", Text: "أبحث عن طبيب أسنان"})},
+		{"one removed", items[:2]},
+	} {
+		before := m.classified
+		gs := g.Group(c.items)
+		n := 0
+		for _, gr := range gs {
+			n += gr.Size()
+		}
+		if m.classified == before || n != len(c.items) {
+			t.Errorf("%s: %d items in the groups, models asked %d times; want %d items grouped anew", c.name, n, m.classified-before, len(c.items))
 		}
 	}
 }

@@ -41,10 +41,17 @@ type groupsData struct {
 	Done, Skipped int
 }
 
-// grouper groups with the models the bot answers with now.
+// grouper groups with the models the bot answers with now: the same Grouper, and
+// so its last grouping, until a reload of the content brings new models.
 func (h *Handler) grouper() *backlog.Grouper {
 	a := h.opt.Answering()
-	return backlog.NewGrouper(a.Models, a.Needs, backlog.Options{})
+	k := &h.grouping
+	k.Lock()
+	defer k.Unlock()
+	if k.g == nil || k.models != a.Models || k.needs != a.Needs {
+		k.models, k.needs, k.g = a.Models, a.Needs, backlog.NewGrouper(a.Models, a.Needs, backlog.Options{})
+	}
+	return k.g
 }
 
 // groups shows the open questions grouped across languages, largest first, with

@@ -119,6 +119,47 @@ func TestGroupsPage(t *testing.T) {
 	}
 }
 
+// TestGroupsPageKeepsUpWithChanges: the page reuses its grouping only while
+// nothing changed: a new question shows on the next view; a handoff put into the
+// backlog leaves the groups but stays open with a note for staff; new models (a
+// content reload) bring a new grouping.
+func TestGroupsPageKeepsUpWithChanges(t *testing.T) {
+	e := newEnv(t)
+	e.core.Needs = shippedNeeds(t)
+	b := e.browser()
+	tok := b.mustLogin("anna")
+	e.record("Kann ich meinen Führerschein umschreiben lassen?", "de")
+	h := e.openHandoff(7, "how do I convert my driving licence")
+	if groups := groupItems(t, b.get("/staff/groups").body); len(groups) != 1 || len(groups[0]) != 2 {
+		t.Fatalf("groups %v, want one of 2", groups)
+	}
+	g := e.h.grouper()
+	e.record("ehliyetimi nasıl değiştiririm", "tr")
+	groups := groupItems(t, b.get("/staff/groups").body)
+	if len(groups) != 1 || len(groups[0]) != 3 {
+		t.Fatalf("groups after a new question %v, want one of 3", groups)
+	}
+	if e.h.grouper() != g {
+		t.Error("a new Grouper for the same models")
+	}
+
+	p := b.do("POST", "/staff/groups/need", url.Values{"csrf": {tok}, "title": {"Führerschein umschreiben"}, "item": groups[0]})
+	if p.status != http.StatusSeeOther || !strings.Contains(p.header.Get("Location"), "done=need&n=3") {
+		t.Fatalf("need: %d %s", p.status, p.header.Get("Location"))
+	}
+	mustContain(t, "groups after the need", b.get("/staff/groups").body, "keine offenen Fragen")
+	p = b.get("/staff/handoffs/" + itoa(h.ID))
+	mustContain(t, "the handoff after the need", p.body, "anna hat die Frage in den Themen-Backlog aufgenommen", "wartet weiter auf eine Antwort")
+	if got, _, _ := e.db.Handoff(context.Background(), h.ID); got.Status != handoff.StatusOpen {
+		t.Errorf("the handoff is %s, want open", got.Status)
+	}
+
+	e.core.Needs = shippedNeeds(t) // a reload: new models and lexicon
+	if e.h.grouper() == g {
+		t.Error("the Grouper of the old models after a reload")
+	}
+}
+
 // TestGroupActionsRefuseBadInput: unknown item keys, no items, an unknown topic or
 // an empty title give a clear error page, never a change.
 func TestGroupActionsRefuseBadInput(t *testing.T) {

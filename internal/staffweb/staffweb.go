@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
@@ -104,6 +105,15 @@ type Handler struct {
 	limit *limiter
 	// backlog acts on groups of questions.
 	backlog *backlog.Service
+	// grouping is the Grouper of the models the bot answers with now: kept while
+	// they stay, so that reloading the groups and demand pages reuses its last
+	// grouping instead of comparing every pair of open questions again.
+	grouping struct {
+		sync.Mutex
+		models backlog.Models
+		needs  *backlog.Needs
+		g      *backlog.Grouper
+	}
 }
 
 // route is one route of the staff page.
