@@ -35,6 +35,14 @@ func TestNeedsFind(t *testing.T) {
 			}
 		})
 	}
+	for _, c := range [][3]string{{"driving-licence", "de", "führerschein"}, {"driving-licence", "tr", "ehliyet"}, {"driving-licence", "xx", "führerschein"}, {"no-such-need", "de", "no-such-need"}} {
+		if got := n.Label(c[0], c[1]); got != c[2] {
+			t.Errorf("Label(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+	if got := (*backlog.Needs)(nil).Label("x", "de"); got != "x" {
+		t.Errorf("nil lexicon's label %q", got)
+	}
 }
 
 func TestLoadNeedsProblems(t *testing.T) {

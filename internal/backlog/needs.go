@@ -25,6 +25,7 @@ const NeedsDir = "needs"
 type Needs struct {
 	byLang map[string][]needTerm
 	ids    []string
+	labels map[string]string // lang, NUL, id: the first phrase as written
 }
 
 type needTerm struct {
@@ -37,7 +38,7 @@ type needTerm struct {
 // with it, every language lists the same ids as German. Problems come as issues
 // with file and line, as content.Load reports them; the lexicon holds what loaded.
 func LoadNeeds(fsys fs.FS) (*Needs, []content.Issue) {
-	n := &Needs{byLang: map[string][]needTerm{}}
+	n := &Needs{byLang: map[string][]needTerm{}, labels: map[string]string{}}
 	var issues []content.Issue
 	add := func(file string, line int, format string, args ...any) {
 		issues = append(issues, content.Issue{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
@@ -83,6 +84,9 @@ func LoadNeeds(fsys fs.FS) (*Needs, []content.Issue) {
 					continue
 				}
 				n.byLang[lang] = append(n.byLang[lang], needTerm{id: k.Value, words: words})
+				if _, ok := n.labels[lang+"\x00"+k.Value]; !ok {
+					n.labels[lang+"\x00"+k.Value] = strings.TrimSpace(p.Value)
+				}
 			}
 		}
 	}
@@ -112,6 +116,20 @@ func (n *Needs) IDs() []string {
 		return nil
 	}
 	return slices.Clone(n.ids)
+}
+
+// Label names need id for people reading lang: the first phrase of lang's list
+// as written (German when lang has none), or the id itself when the lexicon does
+// not know it.
+func (n *Needs) Label(id, lang string) string {
+	if n != nil {
+		for _, l := range []string{lang, content.SourceLang} {
+			if s, ok := n.labels[l+"\x00"+id]; ok {
+				return s
+			}
+		}
+	}
+	return id
 }
 
 // needWords folds a phrase into the words it is matched by.

@@ -64,6 +64,7 @@ var baseFuncs = template.FuncMap{
 	"topicTitle": func(id string) string {
 		return id
 	},
+	"needLabel": func(id string) string { return id },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -123,6 +124,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 			}
 			return id
 		},
+		"needLabel": func(id string) string { return core.Needs.Label(id, lang) },
 	})
 	d.Lang = lang
 	d.Langs = content.Languages
