@@ -80,6 +80,9 @@ type clusterOptions struct {
 	Limits   sendLimits
 	// Env is added to every replica's environment (and wins over the defaults).
 	Env []string
+	// ReplicaEnv, when set, adds to replica i's environment; it gets the
+	// database's URL (PostgreSQL), e.g. to send one replica through a proxy.
+	ReplicaEnv func(i int, databaseURL string) []string
 }
 
 // cluster is a set of serve processes on one store, the fake Bot API they call
@@ -189,6 +192,9 @@ func (c *cluster) Start(i int) {
 	cmd.Env = append(append(os.Environ(), c.env...), "ANKOMMEN_ADDR="+r.addr)
 	if data != "" {
 		cmd.Env = append(cmd.Env, data)
+	}
+	if c.opt.ReplicaEnv != nil {
+		cmd.Env = append(cmd.Env, c.opt.ReplicaEnv(i, c.DatabaseURL)...)
 	}
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -492,4 +498,134 @@ func rateExcess(times []time.Time, every time.Duration, burst, slack int) string
 		}
 	}
 	return at
+}
+
+// feed queues the chats' updates at the fake Bot API for getUpdates (polling
+// mode), in id order, paced at l.Rate a second (0: all at once); a share l.Dup is
+// served a second time, as a lost confirmation makes Telegram do.
+func (c *cluster) feed(ctx context.Context, l load, chats []*sendChat) {
+	start := time.Now()
+	j := 0
+	for k := range l.PerChat {
+		for _, sc := range chats {
+			if l.Rate > 0 {
+				time.Sleep(time.Until(start.Add(time.Duration(float64(j) / l.Rate * float64(time.Second)))))
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			d := sc.Updates[k]
+			sc.Posted[k] = time.Now()
+			c.API.AddRaw(d.ID, d.Body)
+			if sc.Dup[k] {
+				c.API.Redeliver(d.Body)
+			}
+			j++
+		}
+	}
+}
+
+// tcpCut forwards TCP connections to a target (a replica's way to the database)
+// until Cut closes them all and refuses new ones; Restore lets them through
+// again. It is how one replica loses its database while the others keep it.
+type tcpCut struct {
+	l      net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  map[net.Conn]bool
+}
+
+func newTCPCut(t testing.TB, target string) *tcpCut {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpCut{l: l, target: target, conns: map[net.Conn]bool{}}
+	go p.accept()
+	t.Cleanup(func() { l.Close(); p.Cut() })
+	return p
+}
+
+// Addr is the address to connect to instead of the target.
+func (p *tcpCut) Addr() string { return p.l.Addr().String() }
+
+func (p *tcpCut) accept() {
+	for {
+		in, err := p.l.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		cut := p.cut
+		p.mu.Unlock()
+		if cut {
+			in.Close()
+			continue
+		}
+		out, err := net.DialTimeout("tcp", p.target, 5*time.Second)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[in], p.conns[out] = true, true
+		p.mu.Unlock()
+		pipe := func(dst, src net.Conn) {
+			io.Copy(dst, src)
+			dst.Close()
+			src.Close()
+			p.mu.Lock()
+			delete(p.conns, dst)
+			delete(p.conns, src)
+			p.mu.Unlock()
+		}
+		go pipe(in, out)
+		go pipe(out, in)
+	}
+}
+
+// Cut closes every connection and refuses new ones.
+func (p *tcpCut) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = true
+	for c := range p.conns {
+		c.Close()
+	}
+}
+
+// Restore lets connections through again.
+func (p *tcpCut) Restore() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = false
+}
+
+// viaAddr returns the database URL u with its host and port replaced by addr.
+func viaAddr(u, addr string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	pu.Host = addr
+	return pu.String()
+}
+
+// metricValue returns the value of the first sample of metric name in a
+// Prometheus text exposition, and whether there is one.
+func metricValue(text, name string) (float64, bool) {
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(line, name)
+		if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '{') {
+			continue
+		}
+		if i := strings.LastIndexByte(rest, ' '); i >= 0 {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest[i+1:]), 64)
+			if err == nil {
+				return v, true
+			}
+		}
+	}
+	return 0, false
 }
