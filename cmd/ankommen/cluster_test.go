@@ -302,7 +302,13 @@ func (c *cluster) Pid(i int) int {
 }
 
 // PeakRSS returns the most memory replica i has held resident (VmHWM), in bytes.
-func (c *cluster) PeakRSS(i int) int64 {
+func (c *cluster) PeakRSS(i int) int64 { return c.procStatus(i, "VmHWM:") }
+
+// RSS returns the memory replica i holds resident now (VmRSS), in bytes.
+func (c *cluster) RSS(i int) int64 { return c.procStatus(i, "VmRSS:") }
+
+// procStatus returns a size in kB from /proc/<pid>/status of replica i, in bytes.
+func (c *cluster) procStatus(i int, field string) int64 {
 	pid := c.Pid(i)
 	if pid == 0 {
 		return 0
@@ -314,7 +320,7 @@ func (c *cluster) PeakRSS(i int) int64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb * 1024
 		}

@@ -33,7 +33,7 @@ type prompt struct {
 var prompts = []prompt{
 	{"hi", "Hello! I answer questions"},
 	{"/help", "Write your question in a few words"},
-	{"where do I register my address", "Registering your address"},
+	{"where do I register my address", "<b>Regist"}, // "Registering your address" (test content), "Register your address (Anmeldung)" (shipped)
 }
 
 // load describes the updates a test or benchmark sends.
