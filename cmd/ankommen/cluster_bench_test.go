@@ -17,8 +17,8 @@ var benchLimits = sendLimits{Global: 10 * time.Microsecond, GlobalBurst: 1000, C
 // BenchmarkReplicas measures serve processes in webhook mode behind the proxy:
 // updates a second (all updates / from the first post to the last reply at the
 // fake Bot API), the 50th and 99th percentile of the time from an update's post to
-// its reply at the fake Bot API, and the peak resident memory of the largest
-// replica (VmHWM), for SQLite ×1, PostgreSQL ×1 and PostgreSQL ×3, with the updates
+// its reply at the fake Bot API, and the resident memory of the largest replica
+// (peak: VmHWM, which start-up sets; and VmRSS after the load), for SQLite ×1, PostgreSQL ×1 and PostgreSQL ×3, with the updates
 // sent all at once (burst: every chat writes its next message once the last was
 // taken) and paced at 2,000 a second. Each run sends -replicas.bench-updates
 // updates from a quarter as many chats. Measure with
