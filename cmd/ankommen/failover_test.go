@@ -13,7 +13,7 @@ import (
 )
 
 // leaderMetric is the gauge that is 1 on the replica that polls Telegram.
-const leaderMetric = "ankommen_telegram_leader"
+const leaderMetric = "ankommen_leader"
 
 // leaders returns the replicas whose leadership gauge is 1.
 func (c *cluster) leaders() []int {
