@@ -129,8 +129,9 @@ func TokenHash(token string) string {
 
 // Attempts counts login attempts per key (a client address, an address with a
 // name, a name) for the staff page's login limit. The store keeps them, so that
-// every replica of the staff page counts the same attempts. Keys hold addresses and
-// names: the store keeps them no longer than a day.
+// every replica of the staff page counts the same attempts. Keys are UTF-8 text
+// without NUL bytes; they may hold addresses, so the store keeps them no longer
+// than a day.
 type Attempts interface {
 	// ReserveAttempt counts an attempt at now on each of keys, unless one of them
 	// has limit or more attempts counted after since: then it counts none and

@@ -2,6 +2,8 @@ package staffweb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
@@ -74,7 +76,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		if ok {
 			err = h.limit.succeeded(ctx, at, keys...)
 		} else {
-			err = h.limit.failed(ctx, keys...)
+			err = h.limit.failed(ctx, nameKey(name))
 		}
 		if err != nil {
 			h.log.Error("staff: login: cannot record the outcome of the attempt", "err", err)
@@ -127,11 +129,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 // loginKeys are the limiter's keys of an attempt: the address, and the address
 // with the name.
 func loginKeys(addr, name string) []string {
-	return []string{"addr:" + addr, "pair:" + addr + "\x00" + strings.ToLower(name)}
+	return []string{"addr:" + addr, "pair:" + addr + "/" + nameHash(name)}
 }
 
 // nameKey is the key under which failures for a name from any address are counted.
-func nameKey(name string) string { return "name:" + strings.ToLower(name) }
+func nameKey(name string) string { return "name:" + nameHash(name) }
+
+// nameHash stands for a name typed into the login form in the store's keys: what
+// strangers type is not kept as it is, and any bytes they send (a NUL, invalid
+// UTF-8) make a key a database takes.
+func nameHash(name string) string {
+	h := sha256.Sum256([]byte(strings.ToLower(name)))
+	return hex.EncodeToString(h[:16])
+}
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -195,14 +205,9 @@ func (l *limiter) reserve(ctx context.Context, keys ...string) (time.Time, bool,
 }
 
 // failed keeps the attempt's slots as failures, and counts one for the name of the
-// attempt (the last key's name) from any address.
-func (l *limiter) failed(ctx context.Context, keys ...string) error {
-	if n := len(keys); n > 0 {
-		if _, name, ok := strings.Cut(keys[n-1], "\x00"); ok {
-			return l.store.CountAttempt(ctx, nameKey(name), l.now())
-		}
-	}
-	return nil
+// attempt from any address (its nameKey).
+func (l *limiter) failed(ctx context.Context, nameKey string) error {
+	return l.store.CountAttempt(ctx, nameKey, l.now())
 }
 
 // succeeded gives the slots taken at at back and forgets the failures of the
