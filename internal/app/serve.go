@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -19,8 +17,8 @@ import (
 	"github.com/oldenburg/ankommen/internal/metrics"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/server"
-	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/staffweb"
+	"github.com/oldenburg/ankommen/internal/store"
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
@@ -30,7 +28,7 @@ import (
 type Server struct {
 	cfg     config.Config
 	log     *slog.Logger
-	DB      *sqlite.DB
+	DB      store.Store
 	Live    *Live // the answering snapshot; reloads edited content from disk
 	Metrics *metrics.Metrics
 	Channel *telegram.Channel // the transport; nil when Telegram is off
@@ -79,10 +77,7 @@ func (s *Server) build(ctx context.Context) (err error) {
 		return err
 	}
 	logger.Info(src.String())
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-	if s.DB, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, sqlite.FileName)); err != nil {
+	if s.DB, err = OpenStore(ctx, cfg, true); err != nil {
 		return err
 	}
 	opt := src.Options()
@@ -169,7 +164,7 @@ func (s *Server) answering() conversation.Answering {
 // HTTP server fails.
 func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("ankommen serve: started", "addr", s.HTTP.Addr(), "webhook_addr", s.HTTP.WebhookAddr(), "telegram", string(s.cfg.Mode()),
-		"topics", len(s.Live.Current().Corpus.IDs), "data", s.cfg.DataDir, "reload", s.Live.Watching())
+		"topics", len(s.Live.Current().Corpus.IDs), "database", s.database(), "reload", s.Live.Watching())
 	if s.Channel == nil {
 		s.log.Warn("Telegram is off: TELEGRAM_BOT_TOKEN is not set. The HTTP server runs without the bot; try http://" +
 			s.HTTP.Addr() + "/ask?q=Where+is+the+immigration+office")
@@ -236,9 +231,20 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
+// database names where the state is kept, without a password.
+func (s *Server) database() string {
+	if s.cfg.DatabaseURL != "" {
+		return DescribeLocation(s.cfg.DatabaseURL)
+	}
+	return DescribeLocation(s.cfg.DataDir)
+}
+
 func (s *Server) ready(ctx context.Context) error {
+	// A database that does not answer soon is trouble to report, not to wait for.
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
-		return err
+		return fmt.Errorf("database %s: %w", s.database(), err)
 	}
 	if s.Channel != nil {
 		return s.Channel.Ready()

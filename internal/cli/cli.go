@@ -54,11 +54,12 @@ func commands() []command {
 		{"shell", "shell [--lang L] [--debug]", "chat with the bot in the terminal", runShell},
 		{"check", "check [--content DIR] [--locales DIR]", "validate content and locale files", runCheck},
 		{"eval", "eval [--min F] [--langs de,en] FILE", "measure answers against a question file", runEval},
-		{"serve", "serve [--addr A] [--data DIR] [--webhook-url U]", "run the Telegram bot and the HTTP server", runServe},
+		{"serve", "serve [--addr A] [--data DIR | --database-url URL] [--webhook-url U]", "run the Telegram bot and the HTTP server", runServe},
 		{"stamp", "stamp FILE...", "mark translation files as up to date with the German text", runStamp},
 		{"i18n", i18nUsage, "write the interface strings to translate, or merge them (make i18n)", runI18n},
-		{"staff", "staff add|list|remove [--data DIR] [NAME]", "manage the accounts of the staff page", runStaff},
-		{"learned", "learned list|export [--data DIR] [--content DIR]", "show learned phrasings, or write them into the content files", runLearned},
+		{"staff", staffUsage, "manage the accounts of the staff page", runStaff},
+		{"learned", learnedUsage, "show learned phrasings, or write them into the content files", runLearned},
+		{"store", storeUsage, "copy the state between SQLite and PostgreSQL (moving to replicas)", runStore},
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/handoff"
 )
 
-const learnedUsage = "learned list|export [--data DIR] [--content DIR]"
+const learnedUsage = "learned list|export [--data DIR | --database-url URL] [--content DIR]"
 
 // runLearned lists the phrasings staff taught the bot, or writes those not exported
 // yet into the phrasing files (phrasings/<lang>.yaml), so that they become content that
@@ -42,7 +42,7 @@ func runLearned(ctx context.Context, env *Env, args []string) int {
 		}
 		contentDir = src.Dir
 	}
-	db, err := openDB(ctx, *data, false)
+	db, err := openDB(ctx, data, false)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "learned: %v\n", err)
 		return ExitFail

@@ -28,7 +28,7 @@ func serve(ctx context.Context, env *Env, args []string, opts ...app.ServerOptio
 		fmt.Fprintln(env.Stderr, "Runs the Telegram bot (long polling, or webhook mode with --webhook-url) and an HTTP server with")
 		fmt.Fprintln(env.Stderr, "/healthz, /readyz, /metrics and /ask. Without TELEGRAM_BOT_TOKEN only the HTTP server runs.")
 		fmt.Fprintln(env.Stderr, "Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET,")
-		fmt.Fprintln(env.Stderr, "ANKOMMEN_ADDR, ANKOMMEN_DATA, ANKOMMEN_CONTENT, ANKOMMEN_LOCALES, ANKOMMEN_LOG_FORMAT, ANKOMMEN_LOG_LEVEL,")
+		fmt.Fprintln(env.Stderr, "ANKOMMEN_ADDR, ANKOMMEN_DATA, ANKOMMEN_DATABASE_URL, ANKOMMEN_CONTENT, ANKOMMEN_LOCALES, ANKOMMEN_LOG_FORMAT, ANKOMMEN_LOG_LEVEL,")
 		fmt.Fprintln(env.Stderr, "ANKOMMEN_FLOOD_LIMIT. Flags override the environment; the token is read only from the environment.")
 		fmt.Fprintln(env.Stderr)
 		fs.PrintDefaults()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/oldenburg/ankommen/internal/app"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/pgtest"
 	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
@@ -202,6 +204,32 @@ func TestServeWithoutTelegram(t *testing.T) {
 	stats, err2 := db.Stats(context.Background(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 10)
 	if err != nil || err2 != nil || len(items) != 0 || len(stats.Days) != 0 {
 		t.Errorf("/ask recorded something: %d questions, %+v, %v %v", len(items), stats.Days, err, err2)
+	}
+}
+
+// TestServeReadyzReportsDatabaseTrouble: serve on PostgreSQL is ready while the
+// database answers; when the database goes away under it, /readyz answers 503 and
+// names the database, and serve keeps running and stops cleanly.
+func TestServeReadyzReportsDatabaseTrouble(t *testing.T) {
+	url := pgtest.URL(t)
+	p := startServe(t, map[string]string{"ANKOMMEN_DATABASE_URL": url, "ANKOMMEN_DATA": filepath.Join(t.TempDir(), "unused")})
+	p.waitReady()
+	if _, err := os.Stat(p.data); err == nil {
+		t.Error("serve on PostgreSQL made the SQLite data directory")
+	}
+	if !strings.Contains(p.stderr.String(), "database=\"PostgreSQL 127.0.0.1:5432/ankommen_test_") {
+		t.Errorf("the start log does not name the database:\n%s", p.stderr.String())
+	}
+	pgtest.Drop(t, url)
+	code, body := p.get("/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "not ready: database PostgreSQL 127.0.0.1:5432/ankommen_test_") {
+		t.Errorf("/readyz without the database: %d %q; want 503 naming the database", code, body)
+	}
+	if code, _ := p.get("/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d; the process lives on", code)
+	}
+	if code := p.stop(); code != ExitOK {
+		t.Errorf("exit %d:\n%s", code, p.stderr.String())
 	}
 }
 

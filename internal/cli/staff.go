@@ -8,52 +8,51 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/term"
 
+	"github.com/oldenburg/ankommen/internal/app"
+	"github.com/oldenburg/ankommen/internal/config"
 	"github.com/oldenburg/ankommen/internal/handoff"
-	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/staff"
+	"github.com/oldenburg/ankommen/internal/store"
 )
 
-const staffUsage = "staff add|list|remove [--data DIR] [NAME]"
+const staffUsage = "staff add|list|remove [--data DIR | --database-url URL] [NAME]"
 
 // bcryptCost is the cost of new password hashes.
 var bcryptCost = bcrypt.DefaultCost
 
-// dataFlag registers --data (env ANKOMMEN_DATA, default "data"), the directory of
-// the database `serve` uses.
-func dataFlag(fs *flag.FlagSet, env *Env) *string {
+// storeFlags are the flags that say where the state is: --data (env ANKOMMEN_DATA,
+// default "data"), the directory of the SQLite file `serve` uses, and
+// --database-url (env ANKOMMEN_DATABASE_URL), a PostgreSQL server's URL that takes
+// precedence.
+type storeFlags struct{ data, url *string }
+
+func dataFlag(fs *flag.FlagSet, env *Env) storeFlags {
 	def := strings.TrimSpace(env.Getenv("ANKOMMEN_DATA"))
 	if def == "" {
 		def = "data"
 	}
-	return fs.String("data", def, "data directory of the database (env ANKOMMEN_DATA)")
+	return storeFlags{
+		data: fs.String("data", def, "data directory of the SQLite database (env ANKOMMEN_DATA)"),
+		url:  fs.String("database-url", strings.TrimSpace(env.Getenv("ANKOMMEN_DATABASE_URL")), "PostgreSQL URL postgres://user:password@host/db; empty: SQLite in --data (env ANKOMMEN_DATABASE_URL)"),
+	}
 }
 
-// openDB opens the database in dir. Only with create may it make the directory and
-// the database: `staff add` (the first account) does, as `serve` does; every other
-// command refuses, so that a typo in --data never quietly starts an empty database.
-func openDB(ctx context.Context, dir string, create bool) (*sqlite.DB, error) {
-	file := filepath.Join(dir, sqlite.FileName)
-	if create {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("data directory: %w", err)
-		}
-		return sqlite.Open(ctx, file)
+// openDB opens the database the flags name (app.OpenStore). Only with create may it
+// make the SQLite directory and file: `staff add` (the first account) does, as
+// `serve` does; every other command refuses, so that a typo in --data never quietly
+// starts an empty database.
+func openDB(ctx context.Context, f storeFlags, create bool) (store.Store, error) {
+	cfg := config.Config{DataDir: *f.data, DatabaseURL: *f.url}
+	if cfg.DatabaseURL != "" && !config.IsPostgresURL(cfg.DatabaseURL) {
+		return nil, errors.New("--database-url (ANKOMMEN_DATABASE_URL) must be a PostgreSQL URL starting with postgres:// or postgresql://, such as postgres://ankommen@db.example.org:5432/ankommen")
 	}
-	const why = "check --data or ANKOMMEN_DATA; only `ankommen staff add` and `ankommen serve` create the database"
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("the data directory %s does not exist (%s)", dir, why)
-	}
-	if fi, err := os.Stat(file); err != nil || fi.IsDir() {
-		return nil, fmt.Errorf("there is no database %s (%s)", file, why)
-	}
-	return sqlite.Open(ctx, file)
+	return app.OpenStore(ctx, cfg, create)
 }
 
 // reason is the text of err without the "staff: invalid: " of staff.ErrInvalid:
@@ -109,7 +108,7 @@ func runStaff(ctx context.Context, env *Env, args []string) int {
 			return ExitUsage
 		}
 	}
-	db, err := openDB(ctx, *data, sub == "add")
+	db, err := openDB(ctx, data, sub == "add")
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "staff %s: %v\n", sub, err)
 		return ExitFail

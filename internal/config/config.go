@@ -30,6 +30,10 @@ type Config struct {
 	// (ANKOMMEN_WEBHOOK_ADDR); "": the webhook is served on Addr.
 	WebhookAddr string
 	DataDir     string // ANKOMMEN_DATA
+	// DatabaseURL is a PostgreSQL server's URL, postgres://user:password@host/db
+	// (ANKOMMEN_DATABASE_URL): the state is kept there, shared by every replica.
+	// "": in the SQLite file in DataDir.
+	DatabaseURL string
 	ContentDir  string // ANKOMMEN_CONTENT; "" means embedded
 	LocaleDir   string // ANKOMMEN_LOCALES; "" means embedded
 	LogFormat   string // ANKOMMEN_LOG_FORMAT: text or json
@@ -99,6 +103,7 @@ func Defaults(getenv func(string) string) (Config, []error) {
 		WebhookAddr:     or("ANKOMMEN_WEBHOOK_ADDR", ""),
 		AskLimit:        60,
 		DataDir:         or("ANKOMMEN_DATA", "data"),
+		DatabaseURL:     or("ANKOMMEN_DATABASE_URL", ""),
 		ContentDir:      or("ANKOMMEN_CONTENT", ""),
 		LocaleDir:       or("ANKOMMEN_LOCALES", ""),
 		LogFormat:       or("ANKOMMEN_LOG_FORMAT", "text"),
@@ -166,6 +171,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.AskLimit, "ask-limit", c.AskLimit, "GET /ask requests one address may make a minute (env ANKOMMEN_ASK_LIMIT)")
 	fs.BoolVar(&c.AskRecord, "ask-record", c.AskRecord, "let GET /ask record unanswered questions and count answers in the statistics (env ANKOMMEN_ASK_RECORD)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the database (env ANKOMMEN_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL postgres://user:password@host:5432/db to keep the state in, shared by replicas; empty: SQLite in --data (env ANKOMMEN_DATABASE_URL; prefer the variable: a flag shows the password in the process list)")
 	fs.StringVar(&c.ContentDir, "content", c.ContentDir, "read content from this directory (env ANKOMMEN_CONTENT; default ./content when it exists, else the embedded content)")
 	fs.StringVar(&c.LocaleDir, "locales", c.LocaleDir, "read locale files from this directory (env ANKOMMEN_LOCALES; default ./locales when it exists, else the embedded ones)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env ANKOMMEN_LOG_FORMAT)")
@@ -237,6 +243,10 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.DataDir) == "" {
 		add("ANKOMMEN_DATA must name a directory for the database.")
 	}
+	if c.DatabaseURL != "" && !IsPostgresURL(c.DatabaseURL) {
+		// The value is not repeated: it may hold a password where a URL would not.
+		add("ANKOMMEN_DATABASE_URL must be a PostgreSQL URL starting with postgres:// or postgresql://, such as postgres://ankommen@db.example.org:5432/ankommen.")
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		add("ANKOMMEN_LOG_FORMAT must be text or json, not %q.", c.LogFormat)
 	}
@@ -305,6 +315,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("ask_limit", c.AskLimit),
 		slog.Bool("ask_record", c.AskRecord),
 		slog.String("data", c.DataDir),
+		slog.String("database_url", RedactURL(c.DatabaseURL)),
 		slog.String("content", orEmbedded(c.ContentDir, "content")),
 		slog.String("locales", orEmbedded(c.LocaleDir, "locales")),
 		slog.String("log_format", c.LogFormat),
@@ -340,4 +351,28 @@ func orEmbedded(dir, def string) string {
 		return "not given (./" + def + " when present, else embedded)"
 	}
 	return dir
+}
+
+// IsPostgresURL reports whether raw is a postgres:// or postgresql:// URL with a
+// host or a database.
+func IsPostgresURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && (u.Host != "" || u.Path != "" || u.RawQuery != "")
+}
+
+// RedactURL returns raw with its password replaced, for logs and messages; a URL
+// that does not parse shows as a placeholder, as it may hold a password anywhere.
+func RedactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }

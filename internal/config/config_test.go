@@ -93,6 +93,8 @@ func TestValidate(t *testing.T) {
 			[]string{"ANKOMMEN_WEBHOOK_ADDR must be host:port"}},
 		{"ask limit", func(c *Config) { c.AskLimit = 0 }, []string{"ANKOMMEN_ASK_LIMIT"}},
 		{"send retry limit", func(c *Config) { c.SendRetryLimit = time.Millisecond }, []string{"ANKOMMEN_SEND_RETRY_LIMIT"}},
+		{"database URL of another kind", func(c *Config) { c.DatabaseURL = "mysql://root:pw1secret@db/ankommen" }, []string{"ANKOMMEN_DATABASE_URL must be a PostgreSQL URL"}},
+		{"database URL that is a path", func(c *Config) { c.DatabaseURL = "/var/lib/ankommen" }, []string{"ANKOMMEN_DATABASE_URL must be a PostgreSQL URL"}},
 		{"everything else", func(c *Config) {
 			c.DataDir, c.LogFormat, c.LogLevel, c.FloodLimit, c.ShutdownTimeout = " ", "xml", "loud", 0, 0
 		}, []string{"ANKOMMEN_DATA", "ANKOMMEN_LOG_FORMAT", "ANKOMMEN_LOG_LEVEL", "ANKOMMEN_FLOOD_LIMIT", "shutdown timeout"}},
@@ -120,22 +122,26 @@ func TestValidate(t *testing.T) {
 					t.Errorf("not a sentence: %q", l)
 				}
 			}
-			if strings.Contains(err.Error(), "AAHsecret") {
-				t.Error("the token appears in an error")
+			if strings.Contains(err.Error(), "AAHsecret") || strings.Contains(err.Error(), "pw1secret") {
+				t.Error("a secret appears in an error")
 			}
 		})
 	}
 }
 
 func TestSecretsNeverPrinted(t *testing.T) {
-	c, _ := Defaults(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": "hook-secret-123"}))
+	c, _ := Defaults(env(map[string]string{"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_WEBHOOK_SECRET": "hook-secret-123",
+		"ANKOMMEN_DATABASE_URL": "postgres://ankommen:db-pw-456@db.example.org:5432/city"}))
+	if c.DatabaseURL == "" || c.Validate() != nil {
+		t.Fatalf("database URL %q: %v", c.DatabaseURL, c.Validate())
+	}
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
 	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), buf.String()} {
-		if strings.Contains(s, "AAHsecret") || strings.Contains(s, "hook-secret-123") {
+		if strings.Contains(s, "AAHsecret") || strings.Contains(s, "hook-secret-123") || strings.Contains(s, "db-pw-456") {
 			t.Errorf("secret printed: %s", s)
 		}
-		if !strings.Contains(s, Redacted) {
+		if !strings.Contains(s, Redacted) || !strings.Contains(s, "db.example.org:5432/city") {
 			t.Errorf("no redaction marker: %s", s)
 		}
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/oldenburg/ankommen/internal/apptest"
 	"github.com/oldenburg/ankommen/internal/chat"
+	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/store"
 	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
@@ -179,7 +181,7 @@ func testConversation(t *testing.T, m mode) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.ContainsFunc(us, func(u sqliteUnanswered) bool { return u.Text == "xylophone quantum zebra parking" && u.ChatID == 0 }) {
+		if !slices.ContainsFunc(us, func(u store.Unanswered) bool { return u.Text == "xylophone quantum zebra parking" && u.ChatID == 0 }) {
 			t.Errorf("unanswered question not recorded: %+v", us)
 		}
 	})
@@ -236,7 +238,7 @@ func testConversation(t *testing.T, m mode) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Contains(votes, sqliteTopicVotes{TopicID: "work", Helpful: 1, Useless: 1}) {
+		if !slices.Contains(votes, handoff.TopicVotes{TopicID: "work", Helpful: 1, Useless: 1}) {
 			t.Errorf("votes = %+v", votes)
 		}
 	})

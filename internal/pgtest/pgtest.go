@@ -93,6 +93,35 @@ func URL(tb testing.TB) string {
 	return u.String()
 }
 
+// Drop drops the database rawURL names (made by URL) at once, closing the
+// connections to it: for tests of a database that goes away under a running
+// server.
+func Drop(tb testing.TB, rawURL string) {
+	tb.Helper()
+	base, err := server()
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if !strings.HasPrefix(name, "ankommen_test_") {
+		tb.Fatalf("pgtest: %s is not a test database", name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatalf("pgtest: connect %s: %v", redact(base), err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+		tb.Fatalf("pgtest: drop %s: %v", name, err)
+	}
+}
+
 func redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/oldenburg/ankommen/internal/store"
 )
 
 //go:embed migrations
@@ -28,6 +30,9 @@ var migrations embed.FS
 
 // migrateLock is the advisory lock key under which migrations run.
 const migrateLock = 0x616e6b6d // "ankm"
+
+// DB keeps everything store.Store names.
+var _ store.Store = (*DB)(nil)
 
 // DB is the database. It is safe for concurrent use.
 type DB struct {

@@ -21,6 +21,8 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/oldenburg/ankommen/internal/handoff"
+
+	"github.com/oldenburg/ankommen/internal/store"
 )
 
 // FileName is the database file's name inside the data directory.
@@ -28,6 +30,9 @@ const FileName = "ankommen.db"
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// DB keeps everything store.Store names.
+var _ store.Store = (*DB)(nil)
 
 // DB is the database. It is safe for concurrent use.
 //

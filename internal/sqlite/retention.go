@@ -17,7 +17,8 @@ import (
 //     linked vote) and have not changed since the handoff cutoff;
 //   - anonymous questions asked before the question cutoff;
 //   - expired staff sessions;
-//   - daily topic counts of days before the demand cutoff.
+//   - daily topic counts of days before the demand cutoff;
+//   - login attempts older than a day (the login window is minutes).
 func (d *DB) Purge(ctx context.Context, r handoff.Retention, now time.Time) (handoff.Purged, error) {
 	hCut, qCut := r.Cutoffs(now)
 	dCut := handoff.Day(r.DemandCutoff(now))
@@ -37,6 +38,7 @@ func (d *DB) Purge(ctx context.Context, r handoff.Retention, now time.Time) (han
 			{&p.Questions, "DELETE FROM unanswered WHERE at < ?", []any{millis(qCut)}},
 			{&p.Sessions, "DELETE FROM staff_session WHERE expires_at <= ?", []any{millis(now)}},
 			{&p.Topics, "DELETE FROM topic_count WHERE day < ?", []any{dCut}},
+			{nil, "DELETE FROM login_attempt WHERE at < ?", []any{millis(now.Add(-24 * time.Hour))}},
 		}
 		for _, s := range steps {
 			res, err := tx.ExecContext(ctx, s.sql, s.args...)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/store"
 )
 
 var (
@@ -41,25 +42,16 @@ func (d *DB) RecordUnanswered(ctx context.Context, u assistant.Unanswered) error
 	return nil
 }
 
-// Unanswered is a stored unanswered question as UnansweredSince returns it.
-type Unanswered struct {
-	ID         int64
-	At         time.Time
-	Lang, Text string
-	ChatID     int64 // always 0: questions are anonymous (the column is from version 1)
-	Candidates string
-}
-
 // UnansweredSince returns the questions recorded at or after t, oldest first, at most limit.
-func (d *DB) UnansweredSince(ctx context.Context, t time.Time, limit int) ([]Unanswered, error) {
+func (d *DB) UnansweredSince(ctx context.Context, t time.Time, limit int) ([]store.Unanswered, error) {
 	rows, err := d.r.QueryContext(ctx, "SELECT id, at, lang, text, coalesce(chat_id, 0), candidates FROM unanswered WHERE at >= ? ORDER BY at, id LIMIT ?", millis(t), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: unanswered questions: %w", err)
 	}
 	defer rows.Close()
-	var out []Unanswered
+	var out []store.Unanswered
 	for rows.Next() {
-		var u Unanswered
+		var u store.Unanswered
 		var ms int64
 		if err := rows.Scan(&u.ID, &ms, &u.Lang, &u.Text, &u.ChatID, &u.Candidates); err != nil {
 			return nil, fmt.Errorf("sqlite: unanswered questions: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/oldenburg/ankommen/internal/chat"
+	"github.com/oldenburg/ankommen/internal/handoff"
 )
 
 // Vote stores v; a chat's later vote on a topic replaces its earlier one.
@@ -30,22 +31,16 @@ func (d *DB) Vote(ctx context.Context, v chat.Vote) error {
 	return nil
 }
 
-// TopicVotes counts the votes on one topic.
-type TopicVotes struct {
-	TopicID          string
-	Helpful, Useless int
-}
-
 // VotesByTopic returns the vote counts of every topic that has votes, by topic id.
-func (d *DB) VotesByTopic(ctx context.Context) ([]TopicVotes, error) {
+func (d *DB) VotesByTopic(ctx context.Context) ([]handoff.TopicVotes, error) {
 	rows, err := d.r.QueryContext(ctx, `SELECT topic_id, sum(helpful), sum(1 - helpful) FROM vote GROUP BY topic_id ORDER BY topic_id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: votes by topic: %w", err)
 	}
 	defer rows.Close()
-	var out []TopicVotes
+	var out []handoff.TopicVotes
 	for rows.Next() {
-		var t TopicVotes
+		var t handoff.TopicVotes
 		if err := rows.Scan(&t.TopicID, &t.Helpful, &t.Useless); err != nil {
 			return nil, fmt.Errorf("sqlite: votes by topic: %w", err)
 		}

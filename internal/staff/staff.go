@@ -126,3 +126,24 @@ func TokenHash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
 }
+
+// Attempts counts login attempts per key (a client address, an address with a
+// name, a name) for the staff page's login limit. The store keeps them, so that
+// every replica of the staff page counts the same attempts. Keys are UTF-8 text
+// without NUL bytes; they may hold addresses, so the store keeps them no longer
+// than a day.
+type Attempts interface {
+	// ReserveAttempt counts an attempt at now on each of keys, unless one of them
+	// has limit or more attempts counted after since: then it counts none and
+	// returns false. Check and count are one step, for all replicas together.
+	ReserveAttempt(ctx context.Context, keys []string, limit int, since, now time.Time) (bool, error)
+	// CountAttempt counts an attempt at now on key.
+	CountAttempt(ctx context.Context, key string, now time.Time) error
+	// Attempts returns how many attempts are counted on key after since.
+	Attempts(ctx context.Context, key string, since time.Time) (int, error)
+	// ReleaseAttempt removes one attempt counted on key at at (a reservation given
+	// back); none when there is none.
+	ReleaseAttempt(ctx context.Context, key string, at time.Time) error
+	// ClearAttempts removes every attempt counted on key.
+	ClearAttempts(ctx context.Context, key string) error
+}

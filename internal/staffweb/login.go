@@ -2,11 +2,12 @@ package staffweb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/staff"
@@ -38,8 +39,9 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // login checks name and password. Each attempt is counted before the password is
-// checked (a slot is taken under a lock), so that parallel guesses cannot all get
-// past the limit before the first failure is counted. Failures are limited per
+// checked (a slot is taken in one step in the store, for all replicas), so that
+// parallel guesses cannot all get past the limit before the first failure is
+// counted. Failures are limited per
 // client address and per address and name: a stranger guessing a colleague's
 // password elsewhere locks out only their own address. Failures for one name from
 // everywhere slow the answers for that name down, without locking it.
@@ -54,21 +56,40 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	next := r.PostFormValue("next")
 	addr := clientAddr(r)
 	keys := loginKeys(addr, name)
-	if !h.limit.reserve(keys...) {
+	ctx := r.Context()
+	at, allowed, err := h.limit.reserve(ctx, keys...)
+	if err != nil {
+		h.log.Error("staff: login: cannot count the attempt", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "StaffErrorInternal")
+		return
+	}
+	if !allowed {
 		h.log.Warn("staff: login refused: too many failed attempts", "addr", addr)
 		h.showLogin(w, r, http.StatusTooManyRequests, "StaffLoginTooMany", name, next)
 		return
 	}
 	ok := false
 	defer func() {
+		// The outcome is recorded even when the client went away meanwhile.
+		ctx := context.WithoutCancel(ctx)
+		var err error
 		if ok {
-			h.limit.succeeded(keys...)
+			err = h.limit.succeeded(ctx, at, keys...)
 		} else {
-			h.limit.failed(keys...)
+			err = h.limit.failed(ctx, nameKey(name))
+		}
+		if err != nil {
+			h.log.Error("staff: login: cannot record the outcome of the attempt", "err", err)
 		}
 	}()
-	if d := h.limit.slowdown(nameKey(name)); d > 0 {
-		if sleep(r.Context(), d) != nil {
+	d, err := h.limit.slowdown(ctx, nameKey(name))
+	if err != nil {
+		h.log.Error("staff: login: cannot read the attempts", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "StaffErrorInternal")
+		return
+	}
+	if d > 0 {
+		if sleep(ctx, d) != nil {
 			return
 		}
 	}
@@ -108,11 +129,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 // loginKeys are the limiter's keys of an attempt: the address, and the address
 // with the name.
 func loginKeys(addr, name string) []string {
-	return []string{"addr:" + addr, "pair:" + addr + "\x00" + strings.ToLower(name)}
+	return []string{"addr:" + addr, "pair:" + addr + "/" + nameHash(name)}
 }
 
 // nameKey is the key under which failures for a name from any address are counted.
-func nameKey(name string) string { return "name:" + strings.ToLower(name) }
+func nameKey(name string) string { return "name:" + nameHash(name) }
+
+// nameHash stands for a name typed into the login form in the store's keys: what
+// strangers type is not kept as it is, and any bytes they send (a NUL, invalid
+// UTF-8) make a key a database takes.
+func nameHash(name string) string {
+	h := sha256.Sum256([]byte(strings.ToLower(name)))
+	return hex.EncodeToString(h[:16])
+}
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -146,115 +175,70 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// limiter counts login attempts per key in a sliding window. An attempt takes a
-// slot with reserve before the password is checked; the slot becomes a failure
-// (failed) or is given back (succeeded). A key is refused while its failures and
-// attempts in progress reach max.
+// limiter counts login attempts per key in a sliding window, in the store, so
+// that every replica of the staff page applies the same limit. An attempt takes a
+// slot on each key with reserve before the password is checked; the slot becomes
+// a failure (failed: it stays) or is given back (succeeded). A key is refused while
+// its failures and attempts in progress reach max. Should the process die between
+// the two, the slot counts as a failure: the limit errs on the safe side.
 type limiter struct {
-	mu      sync.Mutex
-	max     int
-	window  time.Duration
-	slow    time.Duration // slowdown per failure for a name beyond max; 0: none
-	now     func() time.Time
-	fails   map[string][]time.Time
-	pending map[string]int
+	store  staff.Attempts
+	max    int
+	window time.Duration
+	slow   time.Duration // slowdown per failure for a name beyond max; 0: none
+	now    func() time.Time
 }
 
-func newLimiter(max int, window, slow time.Duration, now func() time.Time) *limiter {
-	return &limiter{max: max, window: window, slow: slow, now: now, fails: map[string][]time.Time{}, pending: map[string]int{}}
+func newLimiter(store staff.Attempts, max int, window, slow time.Duration, now func() time.Time) *limiter {
+	return &limiter{store: store, max: max, window: window, slow: slow, now: now}
 }
 
 // maxSlowdown bounds the wait slowdown adds to one attempt.
 const maxSlowdown = 10 * time.Second
 
-// recent drops failures older than the window; l.mu is held.
-func (l *limiter) recent(key string, now time.Time) []time.Time {
-	fs := l.fails[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= l.window {
-		i++
-	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = fs
-	}
-	return fs
-}
-
 // reserve takes a slot for an attempt on every key, or none when one of them is at
-// the limit.
-func (l *limiter) reserve(keys ...string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// the limit. It returns when the slots were taken, for giving them back.
+func (l *limiter) reserve(ctx context.Context, keys ...string) (time.Time, bool, error) {
 	now := l.now()
-	for _, k := range keys {
-		if len(l.recent(k, now))+l.pending[k] >= l.max {
-			return false
-		}
-	}
-	for _, k := range keys {
-		l.pending[k]++
-	}
-	return true
+	ok, err := l.store.ReserveAttempt(ctx, keys, l.max, now.Add(-l.window), now)
+	return now, ok, err
 }
 
-// release gives the slots of keys back; l.mu is held.
-func (l *limiter) release(keys []string) {
-	for _, k := range keys {
-		if l.pending[k] <= 1 {
-			delete(l.pending, k)
-		} else {
-			l.pending[k]--
-		}
-	}
+// failed keeps the attempt's slots as failures, and counts one for the name of the
+// attempt from any address (its nameKey).
+func (l *limiter) failed(ctx context.Context, nameKey string) error {
+	return l.store.CountAttempt(ctx, nameKey, l.now())
 }
 
-// failed turns the attempt's slots into failures, and counts one for the name of
-// the attempt (the last key's name) from any address.
-func (l *limiter) failed(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.fails) > 100_000 {
-		clear(l.fails) // a flood of names: forget rather than grow without bound
-	}
-	l.release(keys)
-	for _, k := range keys {
-		l.fails[k] = append(l.recent(k, now), now)
-	}
-	if n := len(keys); n > 0 {
-		if _, name, ok := strings.Cut(keys[n-1], "\x00"); ok {
-			k := nameKey(name)
-			l.fails[k] = append(l.recent(k, now), now)
-		}
-	}
-}
-
-// succeeded gives the slots back and forgets the failures of the address with the
-// name (the person knows the password); the address's own count stays, so that a
-// login to one's own account does not open more guesses at others.
-func (l *limiter) succeeded(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.release(keys)
+// succeeded gives the slots taken at at back and forgets the failures of the
+// address with the name (the person knows the password); the address's own count
+// stays, so that a login to one's own account does not open more guesses at others.
+func (l *limiter) succeeded(ctx context.Context, at time.Time, keys ...string) error {
+	var errs []error
 	for _, k := range keys {
 		if strings.HasPrefix(k, "pair:") {
-			delete(l.fails, k)
+			errs = append(errs, l.store.ClearAttempts(ctx, k))
+		} else {
+			errs = append(errs, l.store.ReleaseAttempt(ctx, k, at))
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // slowdown is how long an attempt for the name key waits before the password is
 // checked: nothing up to max failures in the window from anywhere, then slow for
 // each further one, up to maxSlowdown.
-func (l *limiter) slowdown(key string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := len(l.recent(key, l.now())) - l.max + 1
-	if l.slow <= 0 || n <= 0 {
-		return 0
+func (l *limiter) slowdown(ctx context.Context, key string) (time.Duration, error) {
+	if l.slow <= 0 {
+		return 0, nil
 	}
-	return min(time.Duration(n)*l.slow, maxSlowdown)
+	fails, err := l.store.Attempts(ctx, key, l.now().Add(-l.window))
+	if err != nil {
+		return 0, err
+	}
+	n := fails - l.max + 1
+	if n <= 0 {
+		return 0, nil
+	}
+	return min(time.Duration(n)*l.slow, maxSlowdown), nil
 }

@@ -47,6 +47,7 @@ const (
 type Store interface {
 	handoff.Store
 	staff.Store
+	staff.Attempts
 }
 
 // Answering is what the page shows topics from and tries questions on: the current
@@ -142,7 +143,7 @@ func New(opt Options) (*Handler, error) {
 		opt.LoginSlowdown = time.Second
 	}
 	h := &Handler{opt: opt, log: opt.Logger, mux: http.NewServeMux(), pages: map[string]*template.Template{},
-		limit: newLimiter(opt.LoginAttempts, opt.LoginWindow, opt.LoginSlowdown, opt.Now)}
+		limit: newLimiter(opt.Store, opt.LoginAttempts, opt.LoginWindow, opt.LoginSlowdown, opt.Now)}
 	if err := h.parse(); err != nil {
 		return nil, err
 	}

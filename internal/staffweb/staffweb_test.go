@@ -766,12 +766,18 @@ func TestCSVHasNoFormulaInAnyConvention(t *testing.T) {
 // token; it does not share cookies with other calls, so that many can run at once.
 func (e *env) loginFrom(ip, name, pw string) int {
 	e.t.Helper()
+	return e.loginAt(e.srv.URL, ip, name, pw)
+}
+
+// loginAt is loginFrom to the staff page at base.
+func (e *env) loginAt(base, ip, name, pw string) int {
+	e.t.Helper()
 	c := &http.Client{
 		Transport:     &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}).DialContext, DisableKeepAlives: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	token := "form-token-" + ip
-	req, _ := http.NewRequest("POST", e.srv.URL+"/staff/login", strings.NewReader(url.Values{"csrf": {token}, "name": {name}, "password": {pw}}.Encode()))
+	req, _ := http.NewRequest("POST", base+"/staff/login", strings.NewReader(url.Values{"csrf": {token}, "name": {name}, "password": {pw}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.AddCookie(&http.Cookie{Name: loginCookie, Value: token})
 	resp, err := c.Do(req)
@@ -781,6 +787,33 @@ func (e *env) loginFrom(ip, name, pw string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestLoginLimitSharedByReplicas: two staff pages on one store (two replicas of
+// serve) count the same attempts: failures on one lock the address out of both.
+func TestLoginLimitSharedByReplicas(t *testing.T) {
+	e := newEnv(t)
+	other, err := New(Options{Store: e.db, Service: handoff.NewService(handoff.Options{Store: e.db}), Now: e.clock.Now,
+		LoginSlowdown: 10 * time.Millisecond, Logger: slog.New(slog.DiscardHandler), Answering: func() Answering { return e.core }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(other)
+	defer srv.Close()
+	for i, base := range []string{e.srv.URL, srv.URL, e.srv.URL, srv.URL, e.srv.URL} {
+		if s := e.loginAt(base, "127.0.0.1", "anna", fmt.Sprint("wrong ", i)); s != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, s)
+		}
+	}
+	for _, base := range []string{srv.URL, e.srv.URL} {
+		if s := e.loginAt(base, "127.0.0.1", "anna", password); s != http.StatusTooManyRequests {
+			t.Errorf("the right password after five guesses on two replicas: %d, want 429", s)
+		}
+	}
+	e.clock.Advance(16 * time.Minute)
+	if s := e.loginAt(srv.URL, "127.0.0.1", "anna", password); s != http.StatusSeeOther {
+		t.Errorf("after the window: %d", s)
+	}
 }
 
 // TestParallelGuessesCannotPassTheLimit: many wrong guesses in flight at once from
@@ -855,8 +888,8 @@ func TestStrangerCannotLockAColleagueOut(t *testing.T) {
 	if s := e.loginFrom("127.0.0.2", "bernd", password); s != http.StatusTooManyRequests {
 		t.Errorf("the stranger's address is not locked: %d", s)
 	}
-	if d := e.h.limit.slowdown(nameKey("anna")); d <= 0 {
-		t.Errorf("no slowdown for a name with many failures: %v", d)
+	if d, err := e.h.limit.slowdown(context.Background(), nameKey("anna")); d <= 0 || err != nil {
+		t.Errorf("no slowdown for a name with many failures: %v, %v", d, err)
 	}
 }
 

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/chat"
@@ -13,15 +14,37 @@ import (
 )
 
 // Store is the state of the bot: Telegram's inbox and chats, handoffs and the
-// review, staff accounts, recorded questions and counts.
+// review, staff accounts, sessions and login attempts, recorded questions and
+// counts.
 type Store interface {
 	chat.Store
 	handoff.Store
 	staff.Store
+	staff.Attempts
 	assistant.Recorder
 	assistant.Tally
+	Inspection
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
+}
+
+// Inspection reads what tests and tools check beyond the interfaces the bot uses.
+type Inspection interface {
+	// UnansweredSince returns the questions recorded at or after t, oldest first,
+	// at most limit.
+	UnansweredSince(ctx context.Context, t time.Time, limit int) ([]Unanswered, error)
+	// VotesByTopic returns the vote counts of every topic that has votes, by
+	// topic id.
+	VotesByTopic(ctx context.Context) ([]handoff.TopicVotes, error)
+}
+
+// Unanswered is a stored unanswered question as UnansweredSince returns it.
+type Unanswered struct {
+	ID         int64
+	At         time.Time
+	Lang, Text string
+	ChatID     int64 // always 0: questions are anonymous (the column is from version 1)
+	Candidates string
 }
