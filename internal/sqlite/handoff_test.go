@@ -448,7 +448,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if v, _ := d.Version(ctx); v != 6 {
+	if v, _ := d.Version(ctx); v != latest(t) {
 		t.Fatalf("version %d", v)
 	}
 	var chats int
