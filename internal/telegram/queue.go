@@ -5,9 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/oldenburg/ankommen/internal/cluster"
 	"github.com/oldenburg/ankommen/internal/metrics"
 )
 
@@ -130,10 +132,13 @@ type call struct {
 // global limit over all chats, retries after 429 and 5xx, and no more sending to a
 // chat whose user blocked the bot.
 type queue struct {
-	lim       Limits
-	retryFor  time.Duration    // how long a call is retried, from its since
-	now       func() time.Time // the clock of since (the channel's)
-	global    *limiter
+	lim      Limits
+	retryFor time.Duration    // how long a call is retried, from its since
+	now      func() time.Time // the clock of since (the channel's)
+	global   *limiter
+	// slots, when set, keep the limits for all replicas together, on top of the
+	// process's own (which also carry the waits after a 429).
+	slots     cluster.Slots
 	ctx       context.Context // ends when sending must stop
 	forbidden func(chatID int64)
 	metrics   *metrics.Metrics
@@ -315,9 +320,15 @@ func (q *queue) wait(c *call, pace *pacer) error {
 		if err := sleep(q.ctx, pace.wait(time.Now())); err != nil {
 			return err
 		}
+		if err := sleep(q.ctx, q.reserve("chat:"+strconv.FormatInt(c.chatID, 10), pace.every, 1)); err != nil {
+			return err
+		}
 	}
 	if q.global != nil {
 		d := q.global.reserve(time.Now())
+		if s := q.reserve("global", q.lim.Global, q.lim.GlobalBurst); s > d {
+			d = s
+		}
 		if c.urgent {
 			d = 0 // an emergency takes its slot now; the others wait a little longer
 		}
@@ -329,6 +340,23 @@ func (q *queue) wait(c *call, pace *pacer) error {
 		pace.sent(time.Now())
 	}
 	return nil
+}
+
+// reserve books a slot of the cluster's limit key and returns the wait for it; 0
+// without slots. When the database does not answer, the process's own limits
+// still hold.
+func (q *queue) reserve(key string, interval time.Duration, burst int) time.Duration {
+	if q.slots == nil {
+		return 0
+	}
+	d, err := q.slots.Reserve(q.ctx, key, interval, burst)
+	if err != nil {
+		if q.ctx.Err() == nil {
+			q.logger.Warn("cannot reserve a send slot of the cluster; keeping this replica's limits only", "key", key, "err", err)
+		}
+		return 0
+	}
+	return d
 }
 
 // close stops taking calls and waits until the queued ones are done: sent, failed, or
