@@ -37,9 +37,29 @@ func (Always) Lead(ctx context.Context) (context.Context, func(), error) {
 // Slots books the slots of rate limits shared by all replicas: for each key, events
 // spaced interval apart, burst of them at once (GCRA), on the database's clock.
 type Slots interface {
-	// Reserve books the next slot of key and returns how long to wait for it.
-	Reserve(ctx context.Context, key string, interval time.Duration, burst int) (time.Duration, error)
+	// Reserve books the earliest time at which one send fits all of slots (a
+	// chat's limit and the global one, say), takes it in each, and returns how
+	// long to wait for it. Booking them together keeps a wait for one limit from
+	// compressing the spacing of another.
+	Reserve(ctx context.Context, slots ...Slot) (time.Duration, error)
+	// Hold moves key's next slot to at least interval after now, when a send
+	// went out: one that went later than booked (a busy machine) keeps the next
+	// send of its chat spaced from when it went, not from when it was booked.
+	Hold(ctx context.Context, key string, interval time.Duration) error
 }
+
+// Slot is one rate limit a send counts against.
+type Slot struct {
+	Key      string // "global", "chat:<id>"
+	Interval time.Duration
+	Burst    int // events at once; below 1 counts as 1
+	// Take makes the send take this slot without waiting for it (an emergency):
+	// later sends wait longer instead.
+	Take bool
+}
+
+// Tolerance is how far ahead of its theoretical arrival time a send may go.
+func (s Slot) Tolerance() time.Duration { return time.Duration(max(s.Burst, 1)-1) * s.Interval }
 
 // Jobs runs periodic jobs once in the cluster.
 type Jobs interface {

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/oldenburg/ankommen/internal/chat"
+	"github.com/oldenburg/ankommen/internal/cluster"
 )
 
 // What several replicas agree on through the database: claims of updates
@@ -111,23 +113,62 @@ func (d *DB) Depth(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Reserve books the next slot of key (see cluster.Slots) in one statement: the
-// row's lock orders replicas reserving the same key.
-func (d *DB) Reserve(ctx context.Context, key string, interval time.Duration, burst int) (time.Duration, error) {
-	var until int64 // microseconds from now to the new theoretical arrival time
-	err := d.pool.QueryRow(ctx, `INSERT INTO send_slot AS s (key, tat) VALUES ($1, now() + $2 * interval '1 microsecond')
-		ON CONFLICT (key) DO UPDATE SET tat = greatest(s.tat, now()) + $2 * interval '1 microsecond'
-		RETURNING (extract(epoch FROM s.tat - now()) * 1000000)::bigint`, key, interval.Microseconds()).Scan(&until)
-	if err != nil {
-		return 0, fmt.Errorf("postgres: reserve a send slot of %s: %w", key, err)
+// reserveSQL books one time for all the slots asked for: the latest of now and
+// each slot's theoretical arrival time less its tolerance, and moves each slot on
+// from there. The slots' rows are locked in the order of their keys, so replicas
+// booking overlapping sets do not deadlock. Now is clock_timestamp(), read after
+// the locks: a statement that waited for another's lock does not book in the past.
+const reserveSQL = `WITH want AS (
+	SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bool[]) AS w (key, step, tol, take)
+), cur AS (
+	SELECT s.key, s.tat FROM send_slot s WHERE s.key = ANY($1::text[]) ORDER BY s.key FOR UPDATE
+), t AS (
+	SELECT greatest(clock_timestamp(), max(c.tat - w.tol * interval '1 microsecond') FILTER (WHERE NOT w.take)) AS at
+	FROM want w LEFT JOIN cur c ON c.key = w.key
+), up AS (
+	INSERT INTO send_slot AS s (key, tat)
+	SELECT w.key, greatest(c.tat, t.at) + w.step * interval '1 microsecond' FROM want w LEFT JOIN cur c ON c.key = w.key, t
+	ON CONFLICT (key) DO UPDATE SET tat = excluded.tat
+)
+SELECT (extract(epoch FROM at - clock_timestamp()) * 1000000)::bigint FROM t`
+
+// Reserve books the earliest time one send fits all of slots (see cluster.Slots),
+// in one statement.
+func (d *DB) Reserve(ctx context.Context, slots ...cluster.Slot) (time.Duration, error) {
+	if len(slots) == 0 {
+		return 0, nil
 	}
-	tolerance := time.Duration(max(burst, 1)-1) * interval
-	return max(time.Duration(until)*time.Microsecond-interval-tolerance, 0), nil
+	keys, steps, tols, takes := make([]string, len(slots)), make([]int64, len(slots)), make([]int64, len(slots)), make([]bool, len(slots))
+	for i, sl := range slots {
+		keys[i], steps[i], tols[i], takes[i] = sl.Key, sl.Interval.Microseconds(), sl.Tolerance().Microseconds(), sl.Take
+	}
+	// The rows are created first, in the same round trip and transaction: the
+	// reservation locks rows, and two replicas creating one at once would both
+	// book its first slot; the second insert waits for the first instead.
+	b := &pgx.Batch{}
+	b.Queue("INSERT INTO send_slot (key, tat) SELECT unnest($1::text[]), '-infinity' ON CONFLICT DO NOTHING", keys)
+	var wait int64 // microseconds
+	b.Queue(reserveSQL, keys, steps, tols, takes).QueryRow(func(row pgx.Row) error { return row.Scan(&wait) })
+	if err := d.pool.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("postgres: reserve a send slot of %s: %w", strings.Join(keys, ", "), err)
+	}
+	return max(time.Duration(wait)*time.Microsecond, 0), nil
 }
 
-// PruneSlots deletes the slots of keys idle since before now - idle.
+// Hold moves key's next slot to at least interval from now (see cluster.Slots).
+func (d *DB) Hold(ctx context.Context, key string, interval time.Duration) error {
+	_, err := d.pool.Exec(ctx, "UPDATE send_slot SET tat = greatest(tat, clock_timestamp() + $2 * interval '1 microsecond') WHERE key = $1",
+		key, interval.Microseconds())
+	if err != nil {
+		return fmt.Errorf("postgres: move the send slot of %s: %w", key, err)
+	}
+	return nil
+}
+
+// PruneSlots deletes the slots of chats idle since before now - idle; a chat's
+// sends are one at a time, so its row is rarely created by two replicas at once.
 func (d *DB) PruneSlots(ctx context.Context, idle time.Duration) (int64, error) {
-	tag, err := d.pool.Exec(ctx, "DELETE FROM send_slot WHERE tat < now() - $1 * interval '1 millisecond'", idle.Milliseconds())
+	tag, err := d.pool.Exec(ctx, "DELETE FROM send_slot WHERE key LIKE 'chat:%' AND tat < now() - $1 * interval '1 millisecond'", idle.Milliseconds())
 	if err != nil {
 		return 0, fmt.Errorf("postgres: prune send slots: %w", err)
 	}
@@ -187,8 +228,9 @@ type Leader struct {
 	Retry, Check time.Duration
 	Logger       *slog.Logger
 
-	mu  sync.Mutex
-	pid uint32 // the leading connection's server process (tests)
+	mu   sync.Mutex
+	pid  uint32    // the leading connection's server process (tests)
+	lost time.Time // when this replica last lost leadership
 }
 
 // Leader returns the election of the leader for the task name ("telegram-poll").
@@ -201,6 +243,17 @@ func (d *DB) Leader(name string, logger *slog.Logger) *Leader {
 
 // Lead blocks until this replica holds the lock (see cluster.Leader).
 func (l *Leader) Lead(ctx context.Context) (context.Context, func(), error) {
+	// A replica that just lost its connection lets a standby take over first.
+	l.mu.Lock()
+	lost := l.lost
+	l.mu.Unlock()
+	if wait := l.Retry - time.Since(lost); wait > 0 {
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 	var conn *pgx.Conn
 	warned := false
 	for {
@@ -276,6 +329,9 @@ func (l *Leader) hold(ctx context.Context, conn *pgx.Conn) (context.Context, fun
 			stop()
 			if err != nil && lead.Err() == nil {
 				l.Logger.Error("leader: lost the database connection; no longer leading", "task", l.name, "err", err)
+				l.mu.Lock()
+				l.lost = time.Now()
+				l.mu.Unlock()
 				cancel()
 				return
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/chat"
+	"github.com/oldenburg/ankommen/internal/cluster"
 )
 
 // The cluster's interfaces on one machine: chat.Claims, cluster.Slots and
@@ -113,17 +114,54 @@ func (d *DB) Depth(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// Reserve books the next slot of key (see cluster.Slots).
-func (d *DB) Reserve(ctx context.Context, key string, interval time.Duration, burst int) (time.Duration, error) {
-	var until int64 // microseconds from now to the new theoretical arrival time
-	err := d.w.QueryRowContext(ctx, `INSERT INTO send_slot (key, tat) VALUES (?1, `+nowMicros+` + ?2)
-		ON CONFLICT (key) DO UPDATE SET tat = max(tat, `+nowMicros+`) + ?2
-		RETURNING tat - `+nowMicros, key, interval.Microseconds()).Scan(&until)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: reserve a send slot of %s: %w", key, err)
+// Reserve books the earliest time one send fits all of slots (see cluster.Slots):
+// the latest of now and each slot's theoretical arrival time less its tolerance.
+func (d *DB) Reserve(ctx context.Context, slots ...cluster.Slot) (time.Duration, error) {
+	if len(slots) == 0 {
+		return 0, nil
 	}
-	tolerance := time.Duration(max(burst, 1)-1) * interval
-	return max(time.Duration(until)*time.Microsecond-interval-tolerance, 0), nil
+	var wait int64 // microseconds
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		var now int64
+		if err := tx.QueryRowContext(ctx, "SELECT "+nowMicros).Scan(&now); err != nil {
+			return err
+		}
+		at := now
+		tats := make([]int64, len(slots))
+		for i, sl := range slots {
+			err := tx.QueryRowContext(ctx, "SELECT tat FROM send_slot WHERE key = ?", sl.Key).Scan(&tats[i])
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				tats[i] = now
+			case err != nil:
+				return err
+			}
+			if !sl.Take {
+				at = max(at, tats[i]-sl.Tolerance().Microseconds())
+			}
+		}
+		for i, sl := range slots {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO send_slot (key, tat) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET tat = ?2",
+				sl.Key, max(tats[i], at)+sl.Interval.Microseconds()); err != nil {
+				return err
+			}
+		}
+		wait = at - now
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: reserve a send slot: %w", err)
+	}
+	return time.Duration(wait) * time.Microsecond, nil
+}
+
+// Hold moves key's next slot to at least interval from now (see cluster.Slots).
+func (d *DB) Hold(ctx context.Context, key string, interval time.Duration) error {
+	_, err := d.w.ExecContext(ctx, "UPDATE send_slot SET tat = max(tat, "+nowMicros+" + ?) WHERE key = ?", interval.Microseconds(), key)
+	if err != nil {
+		return fmt.Errorf("sqlite: move the send slot of %s: %w", key, err)
+	}
+	return nil
 }
 
 // PruneSlots deletes the slots of keys idle since before now - idle.

@@ -6,6 +6,7 @@ package clustertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -222,14 +223,21 @@ func reserve(t *testing.T, open Open) {
 	ctx := context.Background()
 	d := open(t)()
 	const interval = 100 * time.Millisecond
+	global := cluster.Slot{Key: "global", Interval: interval, Burst: 3}
 	// A burst of 3 goes at once, then one each interval.
 	var waits []time.Duration
 	for range 5 {
-		w, err := d.Reserve(ctx, "global", interval, 3)
+		w, err := d.Reserve(ctx, global)
 		if err != nil {
 			t.Fatal(err)
 		}
 		waits = append(waits, w)
+	}
+	about := func(what string, got, want time.Duration) {
+		t.Helper()
+		if got < want-30*time.Millisecond || got > want {
+			t.Errorf("%s: wait %v, want about %v", what, got, want)
+		}
 	}
 	for i, w := range waits[:3] {
 		if w != 0 {
@@ -237,17 +245,24 @@ func reserve(t *testing.T, open Open) {
 		}
 	}
 	for i, w := range waits[3:] {
-		want := time.Duration(i+1) * interval
-		if w < want-30*time.Millisecond || w > want {
-			t.Errorf("wait %d = %v, want about %v", i+3, w, want)
-		}
+		about(fmt.Sprintf("slot %d", i+3), w, time.Duration(i+1)*interval)
 	}
-	// Keys are apart.
-	if w, err := d.Reserve(ctx, "chat:5", time.Second, 1); err != nil || w != 0 {
-		t.Errorf("first slot of another key: wait %v, %v", w, err)
+	// A chat's first send waits for the global slot, and its next is spaced from
+	// that time, not from when it was booked.
+	chat5 := cluster.Slot{Key: "chat:5", Interval: time.Second}
+	w1, err := d.Reserve(ctx, chat5, global)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if w, _ := d.Reserve(ctx, "chat:5", time.Second, 1); w < 900*time.Millisecond {
-		t.Errorf("second slot of chat:5: wait %v, want about 1s", w)
+	about("chat:5 behind the global limit", w1, 3*interval)
+	w2, err := d.Reserve(ctx, chat5, global)
+	if err != nil {
+		t.Fatal(err)
+	}
+	about("chat:5 again", w2, 3*interval+time.Second)
+	// An emergency takes its global slot at once; another chat is not held up by chat:5.
+	if w, err := d.Reserve(ctx, cluster.Slot{Key: "chat:6", Interval: time.Second}, cluster.Slot{Key: "global", Interval: interval, Burst: 3, Take: true}); err != nil || w != 0 {
+		t.Errorf("urgent: wait %v, %v; want 0", w, err)
 	}
 }
 
