@@ -59,6 +59,8 @@ type Server struct {
 
 	// tune lets tests change the channel's options before it is built.
 	tune func(*telegram.Options)
+	// learned rebuilds the snapshot when phrasings are learned on any replica.
+	learned *learnedWatch
 }
 
 // ServerOption changes how NewServer builds the server (tests).
@@ -101,9 +103,11 @@ func (s *Server) build(ctx context.Context) (err error) {
 	}
 	opt := src.Options()
 	opt.Logger, opt.Recorder, opt.Tally, opt.Learned = logger, s.DB, s.DB, s.DB
+	s.learned = newLearnedWatch(ctx, s.DB, logger)
 	if s.Live, err = NewLive(opt); err != nil {
 		return err
 	}
+	s.learned.live = s.Live
 	s.Live.OnReload = s.Metrics.Reload
 	s.Live.OnSwap = func(*Snapshot) { s.askRecheck() }
 	s.Retention = handoff.Retention{HandoffDays: cfg.HandoffDays, QuestionDays: cfg.QuestionDays}
@@ -116,7 +120,8 @@ func (s *Server) build(ctx context.Context) (err error) {
 		o := telegram.Options{
 			Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 			Store: s.DB, Metrics: s.Metrics, Logger: logger, SendRetryLimit: cfg.SendRetryLimit,
-			DrainTimeout: cfg.ShutdownTimeout * 2 / 3,
+			DrainTimeout: cfg.ShutdownTimeout * 2 / 3, Limits: sendLimits(cfg.Replicas.SendLimits),
+			Cluster: replicaOf(s.DB, cfg.Replicas, logger),
 		}
 		if s.tune != nil {
 			s.tune(&o)
@@ -139,8 +144,9 @@ func (s *Server) build(ctx context.Context) (err error) {
 	svc := handoff.Options{
 		Store:       s.DB,
 		TopicExists: func(id string) bool { return s.Live.Current().Corpus.Topic(id) != nil },
-		// A learned phrasing takes effect at once: the index is rebuilt with it.
-		OnLearned: func() { s.Live.Reload() },
+		// A learned phrasing takes effect at once: the index is rebuilt with it
+		// (and on the other replicas within learnedEvery).
+		OnLearned: func() { s.learned.Check(context.Background()) },
 		Logger:    logger,
 	}
 	if s.Conversation != nil {
@@ -260,11 +266,14 @@ func (s *Server) Run(ctx context.Context) error {
 		defer wg.Done()
 		s.Live.Watch(ctx, 2*time.Second) // edits in ANKOMMEN_CONTENT / ANKOMMEN_LOCALES
 	}()
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		job := handoff.RetentionJob{Store: s.DB, Policy: s.Retention, Logger: s.log}
-		job.Run(ctx)
+		retention(ctx, s.DB, handoff.RetentionJob{Store: s.DB, Policy: s.Retention, Logger: s.log}, s.log)
+	}()
+	go func() {
+		defer wg.Done()
+		s.learned.Run(ctx, learnedEvery) // phrasings taught on another replica
 	}()
 	if s.Notify != nil {
 		// Content may have changed while the bot was stopped: look once at start.
