@@ -11,6 +11,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/config"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/postgres"
+	"github.com/oldenburg/ankommen/internal/summary"
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
@@ -70,6 +71,19 @@ func retention(ctx context.Context, db any, job handoff.RetentionJob, logger *sl
 		p, err := job.Once(ctx)
 		if err == nil {
 			logger.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions, "topic_counts", p.Topics)
+		}
+		return err
+	})
+}
+
+// weekly runs the weekly summary job every hour, one replica at a time: the job
+// records the week it sent, and under the cluster's lock a second replica sees the
+// record instead of sending the week again.
+func weekly(ctx context.Context, db any, job *summary.Job, logger *slog.Logger) {
+	cluster.Every(ctx, jobsOf(db), "weekly-summary", time.Minute, time.Hour, logger, func(ctx context.Context) error {
+		sent, err := job.Once(ctx)
+		if sent && err == nil {
+			logger.Info("weekly summary sent to the staff chat")
 		}
 		return err
 	})

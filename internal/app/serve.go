@@ -288,7 +288,7 @@ func (s *Server) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.summaryJob().Run(ctx)
+			weekly(ctx, s.DB, s.summaryJob(), s.log) // one replica sends it
 		}()
 	}
 	wg.Add(1)
