@@ -28,6 +28,9 @@ type Live struct {
 	print string
 	// OnReload is called after each reload attempt with its error (nil: swapped in).
 	OnReload func(err error)
+	// OnSwap is called with each new Snapshot after it was swapped in (not for the
+	// first); it must not block: the lock of reloading is held.
+	OnSwap func(*Snapshot)
 	// Grace is how long a replaced Snapshot stays open for requests still using it.
 	Grace time.Duration
 }
@@ -106,6 +109,9 @@ func (l *Live) load() bool {
 	}
 	old := l.cur.Swap(c)
 	l.log.Info("content reloaded", "topics", len(c.Corpus.IDs))
+	if l.OnSwap != nil {
+		l.OnSwap(c)
+	}
 	time.AfterFunc(l.Grace, func() { old.Close() })
 	return true
 }

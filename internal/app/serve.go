@@ -14,11 +14,14 @@ import (
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/conversation"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/metrics"
+	"github.com/oldenburg/ankommen/internal/notify"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/server"
 	"github.com/oldenburg/ankommen/internal/staffweb"
 	"github.com/oldenburg/ankommen/internal/store"
+	"github.com/oldenburg/ankommen/internal/summary"
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
 
@@ -40,9 +43,22 @@ type Server struct {
 	// Retention is how long handoffs and questions are kept; the retention job
 	// applies it once a day.
 	Retention handoff.Retention
+	// Notify tells askers who asked for it that their question has an answer; nil
+	// when Telegram is off.
+	Notify *notify.Service
+	// Summary computes the weekly summary for the staff page and, with a staff
+	// chat, for the message Run sends there once a week. Its Groups (the grouping
+	// of unanswered questions across languages) may be set before Run; nil lists
+	// the most frequent texts instead.
+	Summary summary.Builder
+	// recheck asks Run to look for answers to the waiting questions again: after
+	// each reload (a buffer of one coalesces reloads in a row).
+	recheck chan struct{}
 
 	// tune lets tests change the channel's options before it is built.
 	tune func(*telegram.Options)
+	// learned rebuilds the snapshot when phrasings are learned on any replica.
+	learned *learnedWatch
 }
 
 // ServerOption changes how NewServer builds the server (tests).
@@ -57,7 +73,7 @@ func WithChannelOptions(f func(*telegram.Options)) ServerOption {
 // directory, opens the database, loads content and locales, and binds the HTTP
 // address, so that every start-up problem shows before Run.
 func NewServer(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...ServerOption) (*Server, error) {
-	s := &Server{cfg: cfg, log: logger, Metrics: metrics.New()}
+	s := &Server{cfg: cfg, log: logger, Metrics: metrics.New(), recheck: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -82,10 +98,13 @@ func (s *Server) build(ctx context.Context) (err error) {
 	}
 	opt := src.Options()
 	opt.Logger, opt.Recorder, opt.Tally, opt.Learned = logger, s.DB, s.DB, s.DB
+	s.learned = newLearnedWatch(ctx, s.DB, logger)
 	if s.Live, err = NewLive(opt); err != nil {
 		return err
 	}
+	s.learned.live = s.Live
 	s.Live.OnReload = s.Metrics.Reload
+	s.Live.OnSwap = func(*Snapshot) { s.askRecheck() }
 	s.Retention = handoff.Retention{HandoffDays: cfg.HandoffDays, QuestionDays: cfg.QuestionDays}
 	staffURL := ""
 	if cfg.PublicURL != "" {
@@ -96,7 +115,8 @@ func (s *Server) build(ctx context.Context) (err error) {
 		o := telegram.Options{
 			Token: cfg.Token, APIURL: cfg.APIURL, WebhookURL: cfg.WebhookURL, WebhookSecret: cfg.WebhookSecret,
 			Store: s.DB, Metrics: s.Metrics, Logger: logger, SendRetryLimit: cfg.SendRetryLimit,
-			DrainTimeout: cfg.ShutdownTimeout * 2 / 3,
+			DrainTimeout: cfg.ShutdownTimeout * 2 / 3, Limits: sendLimits(cfg.Replicas.SendLimits),
+			Cluster: replicaOf(s.DB, cfg.Replicas, logger),
 		}
 		if s.tune != nil {
 			s.tune(&o)
@@ -106,11 +126,12 @@ func (s *Server) build(ctx context.Context) (err error) {
 		}
 		s.Conversation, err = conversation.New(conversation.Options{
 			Answering: s.answering, Store: s.DB, Sender: s.Channel, Metrics: s.Metrics, Logger: logger, Now: o.Now,
-			FloodLimit: cfg.FloodLimit, Handoffs: s.DB, Retention: s.Retention, StaffChatID: cfg.StaffChatID, StaffURL: staffURL,
+			FloodLimit: cfg.FloodLimit, Handoffs: s.DB, Subscriptions: s.DB, Retention: s.Retention, StaffChatID: cfg.StaffChatID, StaffURL: staffURL,
 		})
 		if err != nil {
 			return err
 		}
+		s.Notify = notify.New(s.DB, s.Conversation, o.Now, logger)
 		if cfg.Mode() == config.ModeWebhook {
 			webhook.Webhook, webhook.WebhookPath = s.Channel.WebhookHandler(), s.Channel.WebhookPath()
 		}
@@ -118,16 +139,25 @@ func (s *Server) build(ctx context.Context) (err error) {
 	svc := handoff.Options{
 		Store:       s.DB,
 		TopicExists: func(id string) bool { return s.Live.Current().Corpus.Topic(id) != nil },
-		// A learned phrasing takes effect at once: the index is rebuilt with it.
-		OnLearned: func() { s.Live.Reload() },
+		// A learned phrasing takes effect at once: the index is rebuilt with it
+		// (and on the other replicas within learnedEvery).
+		OnLearned: func() { s.learned.Check(context.Background()) },
 		Logger:    logger,
 	}
 	if s.Conversation != nil {
 		svc.Notifier = s.Conversation
+		svc.Answered = func(ctx context.Context, questionID int64, topicID string) {
+			if _, err := s.Notify.Answered(ctx, questionID, topicID); err != nil {
+				logger.Error("cannot tell the asker of an answered question", "question", questionID, "err", err)
+			}
+		}
 	}
 	s.Service = handoff.NewService(svc)
+	s.Summary = summary.Builder{Store: s.DB}
 	staffPage, err := staffweb.New(staffweb.Options{
 		Store: s.DB, Service: s.Service, Logger: logger, Telegram: s.Channel != nil,
+		Summary:     func(ctx context.Context, w summary.Week) (summary.Summary, error) { return s.Summary.Build(ctx, w) },
+		SummaryChat: s.Conversation != nil && cfg.StaffChatID != 0,
 		Answering: func() staffweb.Answering {
 			c := s.Live.Current()
 			return staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
@@ -150,6 +180,59 @@ func (s *Server) build(ctx context.Context) (err error) {
 		Logger:      logger,
 	})
 	return s.HTTP.Listen()
+}
+
+// summaryJob sends the weekly summary to the staff chat, in German (the staff's
+// language), with the locale files of the current snapshot.
+func (s *Server) summaryJob() *summary.Job {
+	loc := func() *locale.Bundle { return s.Live.Current().Locale }
+	return &summary.Job{
+		Builder:  s.Summary,
+		Send:     s.Conversation.SendStaff,
+		Localize: func(id string, data map[string]any) string { return loc().T("de", id, data) },
+		LangName: func(code string) string { return loc().T("de", "LangName_"+code, nil) },
+		Logger:   s.log,
+	}
+}
+
+// askRecheck asks recheckLoop to look for answers to the waiting questions; it
+// does not block.
+func (s *Server) askRecheck() {
+	select {
+	case s.recheck <- struct{}{}:
+	default: // one is pending already
+	}
+}
+
+// recheckLoop re-runs the answering core on the questions whose askers wait to be
+// told, each time askRecheck asks, until ctx ends.
+func (s *Server) recheckLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.recheck:
+		}
+		n, err := s.Notify.Recheck(ctx, s.answersConfidently)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("cannot look for answers to waiting questions", "err", err)
+		case n > 0:
+			s.log.Info("askers told of new answers", "told", n)
+		}
+	}
+}
+
+// answersConfidently runs the current answering core on a recorded question in
+// lang, without recording or counting it, and returns the topic it answers with
+// confidently (notify.Answer). The contact and the emergency topic are no answer
+// to tell anyone of.
+func (s *Server) answersConfidently(ctx context.Context, text, lang string) (string, bool) {
+	r, err := s.Live.Current().Assistant.WithoutRecording().Answer(ctx, assistant.Question{Text: text, Lang: lang})
+	if err != nil || r.Kind != assistant.KindAnswer || !r.Confident || r.Topic == nil || r.Topic.Contact || r.Topic.Emergency {
+		return "", false
+	}
+	return r.Topic.ID, true
 }
 
 // answering is the current snapshot as the conversation uses it.
@@ -178,12 +261,31 @@ func (s *Server) Run(ctx context.Context) error {
 		defer wg.Done()
 		s.Live.Watch(ctx, 2*time.Second) // edits in ANKOMMEN_CONTENT / ANKOMMEN_LOCALES
 	}()
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		job := handoff.RetentionJob{Store: s.DB, Policy: s.Retention, Logger: s.log}
-		job.Run(ctx)
+		retention(ctx, s.DB, handoff.RetentionJob{Store: s.DB, Policy: s.Retention, Logger: s.log}, s.log)
 	}()
+	go func() {
+		defer wg.Done()
+		s.learned.Run(ctx, learnedEvery) // phrasings taught on another replica
+	}()
+	if s.Notify != nil {
+		// Content may have changed while the bot was stopped: look once at start.
+		s.askRecheck()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.recheckLoop(ctx)
+		}()
+	}
+	if s.Conversation != nil && s.cfg.StaffChatID != 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			weekly(ctx, s.DB, s.summaryJob(), s.log) // one replica sends it
+		}()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -3,41 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/oldenburg/ankommen/internal/apptest"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
-
-// chromium returns the browser to run, or fails (CI=true) or skips the test when
-// there is none: CI installs Chromium (scripts/install-test-deps.sh), so there a
-// missing browser is an error, not a reason to skip.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p == "" {
-			continue
-		}
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	browserUnavailable(t, "no Chromium found (install it with scripts/install-test-deps.sh, or set CHROMIUM)")
-	return ""
-}
-
-func browserUnavailable(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("browser test cannot run in CI: %s", why)
-	}
-	t.Skipf("browser test skipped: %s", why)
-}
 
 // TestStaffPageInBrowser is the staff page end to end in a real headless Chromium:
 // a newcomer asks a question the bot cannot answer (through the fake Bot API) and
@@ -47,7 +21,6 @@ func TestStaffPageInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test: not with -short")
 	}
-	exe := chromium(t)
 	api := tt.New(t)
 	data := t.TempDir()
 	const pw = "browser test password"
@@ -87,29 +60,7 @@ func TestStaffPageInBrowser(t *testing.T) {
 	})
 
 	// The staff member, in the browser.
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		browserUnavailable(t, "Chromium does not start: "+err.Error())
-	}
+	ctx := apptest.Browser(t, 1280, 900, 90*time.Second)
 	base := "http://" + p.addr
 	const reply = "Hello from the city! Please come to the Bürgerbüro on Monday."
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }

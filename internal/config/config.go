@@ -62,6 +62,8 @@ type Config struct {
 	// https://ankommen.example.org (ANKOMMEN_PUBLIC_URL); links to the staff page
 	// in the staff chat use it. "": no links.
 	PublicURL string
+	// Replicas are the settings of several replicas and the send limits.
+	Replicas Replicas
 }
 
 // Mode says how the bot gets its updates.
@@ -157,7 +159,9 @@ func Defaults(getenv func(string) string) (Config, []error) {
 			c.StaffChatID = n
 		}
 	}
-	return c, errs
+	var rerrs []error
+	c.Replicas, rerrs = readReplicas(getenv)
+	return c, append(errs, rerrs...)
 }
 
 // RegisterFlags adds a flag for every setting to fs, with c's values as defaults.
@@ -183,6 +187,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.QuestionDays, "retention-question-days", c.QuestionDays, "days anonymous unanswered questions are kept (env ANKOMMEN_RETENTION_QUESTION_DAYS)")
 	fs.Int64Var(&c.StaffChatID, "staff-chat-id", c.StaffChatID, "Telegram chat the bot posts new handoffs to; 0: none (env ANKOMMEN_STAFF_CHAT_ID)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL of this server, for links to the staff page (env ANKOMMEN_PUBLIC_URL)")
+	c.Replicas.registerFlags(fs)
 }
 
 var (
@@ -273,6 +278,7 @@ func (c Config) Validate() error {
 			add("ANKOMMEN_PUBLIC_URL must be an http or https URL such as https://ankommen.example.org, not %q.", c.PublicURL)
 		}
 	}
+	c.Replicas.validate(add)
 	return errors.Join(errs...)
 }
 
@@ -304,7 +310,7 @@ func redact(s string) string {
 
 // LogValue shows c in logs with the token and the webhook secret redacted.
 func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
+	return slog.GroupValue(append([]slog.Attr{
 		slog.String("mode", string(c.Mode())),
 		slog.String("token", redact(c.Token)),
 		slog.String("api_url", c.APIURL),
@@ -326,7 +332,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("retention_question_days", c.QuestionDays),
 		slog.Int64("staff_chat_id", c.StaffChatID),
 		slog.String("public_url", c.PublicURL),
-	)
+	}, c.Replicas.logAttrs()...)...)
 }
 
 // String shows c with secrets redacted (for %v and %+v).

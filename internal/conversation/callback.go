@@ -18,6 +18,8 @@ import (
 //	p:<lang>:<page>          a page of the topic list
 //	c:<lang>[:<ref>]         consent: send my question (the recorded question ref)
 //	                         to the city team
+//	n:<lang>:<ref>           consent: tell me once when the recorded question
+//	                         ref has an answer (package notify)
 //	m:<lang>:<topic>         more: the whole text of a topic
 //	g:<lang>:<topic>         the German card of a topic, to show at the office
 const maxCallbackData = 64
@@ -31,6 +33,7 @@ const (
 	cbHuman   cbKind = 'h'
 	cbPage    cbKind = 'p'
 	cbConsent cbKind = 'c'
+	cbNotify  cbKind = 'n'
 	cbMore    cbKind = 'm'
 	cbGerman  cbKind = 'g'
 )
@@ -41,7 +44,7 @@ type callbackData struct {
 	topic   string
 	helpful bool
 	page    int
-	ref     string // cbConsent: the reference of a recorded question
+	ref     string // cbConsent, cbNotify: the reference of a recorded question
 }
 
 func (c callbackData) String() string {
@@ -62,6 +65,8 @@ func (c callbackData) String() string {
 			return k + ":" + c.lang
 		}
 		return k + ":" + c.lang + ":" + c.topic
+	case cbNotify:
+		return k + ":" + c.lang + ":" + c.ref
 	case cbPage:
 		return k + ":" + c.lang + ":" + strconv.Itoa(c.page)
 	case cbConsent:
@@ -101,6 +106,8 @@ func parseCallback(s string) (callbackData, bool) {
 			}
 			c.ref = parts[2]
 		}
+	case c.kind == cbNotify && len(parts) == 3 && isRef(parts[2]):
+		c.ref = parts[2]
 	case c.kind == cbPage && len(parts) == 3:
 		n, err := strconv.Atoi(parts[2])
 		if err != nil || n < 0 {

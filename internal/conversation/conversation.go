@@ -18,6 +18,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/metrics"
+	"github.com/oldenburg/ankommen/internal/notify"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/telegram"
 )
@@ -67,6 +68,10 @@ type Options struct {
 	// Handoffs stores conversations with the city team; nil switches handing
 	// questions to people off (the contact card is still shown).
 	Handoffs handoff.Conversations
+	// Subscriptions stores the consent to be told once when a recorded question
+	// has an answer (the button "Tell me when there is an answer"); nil switches
+	// the button off.
+	Subscriptions Subscriptions
 	// Retention is what /privacy and the consent line say about how long things are
 	// kept (default handoff.DefaultRetention).
 	Retention handoff.Retention
@@ -93,6 +98,7 @@ type Conversation struct {
 var (
 	_ telegram.Handler = (*Conversation)(nil)
 	_ handoff.Notifier = (*Conversation)(nil)
+	_ notify.Teller    = (*Conversation)(nil)
 )
 
 // New returns a Conversation.

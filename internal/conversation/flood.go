@@ -28,7 +28,7 @@ type verdict int
 
 const (
 	allow  verdict = iota
-	notify         // over the limit for the first time in the window: send the notice
+	notice         // over the limit for the first time in the window: send the notice
 	ignore
 )
 
@@ -59,7 +59,7 @@ func (f *flood) check(user int64) verdict {
 	case w.n <= f.limit:
 		return allow
 	case w.n == f.limit+1:
-		return notify
+		return notice
 	}
 	return ignore
 }

@@ -108,7 +108,7 @@ func writeCall(b *strings.Builder, r tt.Request) {
 	}
 }
 
-var refRe = regexp.MustCompile(`^(c:[a-z]{2}:)[a-z2-7]{16}$`)
+var refRe = regexp.MustCompile(`^([cn]:[a-z]{2}:)[a-z2-7]{16}$`)
 
 func compareGolden(t *testing.T, file, got string) {
 	t.Helper()

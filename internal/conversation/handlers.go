@@ -76,6 +76,9 @@ func (c *Conversation) cmdContact(ctx context.Context, t *turn) {
 func (c *Conversation) cmdPrivacy(ctx context.Context, t *turn) {
 	ret := c.opt.Retention
 	text := t.ans.tData(t.lang, "PrivacyInfo", map[string]any{"HandoffDays": t.ans.days(t.lang, ret.HandoffDays), "QuestionDays": t.ans.days(t.lang, ret.QuestionDays)})
+	if c.opt.Subscriptions != nil {
+		text += "\n\n" + t.ans.tData(t.lang, "PrivacyNotify", map[string]any{"QuestionDays": t.ans.days(t.lang, ret.QuestionDays)})
+	}
 	if ct := t.ans.Corpus.Contact(); ct != nil {
 		tr, _ := ct.Best(t.lang)
 		text += "\n\n" + t.ans.t(t.lang, "PrivacyContact") + "\n" + t.ans.Renderer.ContactCard(t.lang, tr, reply.FormatHTML)
@@ -137,7 +140,7 @@ func (c *Conversation) onQuestion(ctx context.Context, t *turn) {
 	}
 	// One call renders the text and the labels of its buttons.
 	rp := t.ans.Renderer.Chat(r, reply.FormatHTML, handoffDays)
-	kb := resultKeyboard(t.ans, r, rp.Labels, consent)
+	kb := resultKeyboard(t.ans, r, rp.Labels, consent, c.notifyOffered(t))
 	// Written in another language than the chat's choice: answered in that language,
 	// with one tap to keep it.
 	if t.chat.Lang != "" && r.Lang != t.chat.Lang && r.Kind != assistant.KindUnsupported && content.IsLanguage(r.Lang) {
@@ -180,7 +183,7 @@ func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 		c.metrics.Answer("topic", d.lang, "")
 		r := c.topicResult(t.ans, d.lang, topic)
 		rp := t.ans.Renderer.Chat(r, reply.FormatHTML, 0)
-		c.reply(ctx, t, rp.Text, resultKeyboard(t.ans, r, rp.Labels, false))
+		c.reply(ctx, t, rp.Text, resultKeyboard(t.ans, r, rp.Labels, false, false))
 	case cbMore:
 		c.answerCallback(ctx, t, "")
 		r := c.topicResult(t.ans, d.lang, topic)
@@ -210,6 +213,8 @@ func (c *Conversation) onCallback(ctx context.Context, t *turn) {
 		c.reply(ctx, t, text, kb)
 	case cbConsent:
 		c.onConsent(ctx, t, d)
+	case cbNotify:
+		c.onNotify(ctx, t, d)
 	case cbPage:
 		c.answerCallback(ctx, t, "")
 		text, kb := c.topicsPage(t.ans, d.lang, d.page)
@@ -282,9 +287,10 @@ func (c *Conversation) topicResult(k Answering, lang string, topic *content.Topi
 // resultKeyboard is the keyboard under a reply of the core: feedback, the way to a
 // person and related topics under an answer; suggestions under "not sure". With
 // consent, "not sure" and a request for a person offer to send the question to the
-// city team (the reply shows the contact card already). The labels are the reply's
-// (reply.Renderer.Chat).
-func resultKeyboard(k Answering, r assistant.Result, l reply.Labels, consent bool) *models.InlineKeyboardMarkup {
+// city team (the reply shows the contact card already); with tell, "not sure" and
+// asking back about a recorded question offer to be told once when it has an
+// answer. The labels are the reply's (reply.Renderer.Chat).
+func resultKeyboard(k Answering, r assistant.Result, l reply.Labels, consent, tell bool) *models.InlineKeyboardMarkup {
 	lang := r.Lang
 	var rows [][]models.InlineKeyboardButton
 	topicRows := func() {
@@ -330,6 +336,11 @@ func resultKeyboard(k Answering, r assistant.Result, l reply.Labels, consent boo
 		topicRows()
 	case assistant.KindNotSure, assistant.KindAskBack:
 		topicRows()
+		// Before the handoff's button: a separate consent, and the handoff's stays
+		// the last button, next to the consent line.
+		if n := (callbackData{kind: cbNotify, lang: lang, ref: r.Ref}); tell && r.Ref != "" && l.Notify != "" && n.fits() {
+			rows = append(rows, []models.InlineKeyboardButton{notifyButton(l.Notify, lang, r.Ref)})
+		}
 		if consent && r.Contact != nil {
 			rows = append(rows, []models.InlineKeyboardButton{consentButton(l.Handoff, lang, r.Ref)})
 		} else {

@@ -111,7 +111,7 @@ func (c *Conversation) Deliver(h handoff.Handoff, text string, done func(error))
 	}
 	k := c.opt.Answering()
 	body := "<b>" + k.t(h.Lang, "StaffReplyHeader") + "</b>\n" + reply.Escape(text, reply.FormatHTML)
-	c.post(h.ChatID, body, func(err error) { done(deliveryError(err)) })
+	c.post(h.ChatID, body, nil, func(err error) { done(deliveryError(err)) })
 }
 
 // Closed tells the user that the city team closed the conversation (handoff.Notifier).
@@ -120,7 +120,7 @@ func (c *Conversation) Closed(h handoff.Handoff) {
 		return
 	}
 	k := c.opt.Answering()
-	c.post(h.ChatID, k.t(h.Lang, "HandoffClosed"), func(err error) {
+	c.post(h.ChatID, k.t(h.Lang, "HandoffClosed"), nil, func(err error) {
 		if err != nil {
 			c.log.Warn("cannot tell the user that the handoff is closed", "chat_id", h.ChatID, "handoff", h.ID, "err", err)
 		}
@@ -158,15 +158,36 @@ func (c *Conversation) notifyStaff(k Answering, h handoff.Handoff) {
 	if c.opt.StaffURL != "" {
 		msg += "\n" + reply.Escape(fmt.Sprintf("%s/handoffs/%d", c.opt.StaffURL, h.ID), reply.FormatHTML)
 	}
-	c.post(c.opt.StaffChatID, msg, func(err error) {
+	c.post(c.opt.StaffChatID, msg, nil, func(err error) {
 		if err != nil {
 			c.log.Warn("cannot post the new handoff to the staff chat", "staff_chat_id", c.opt.StaffChatID, "handoff", h.ID, "err", err)
 		}
 	})
 }
 
-// post sends Telegram HTML to a chat outside the handling of an update (staff
-// replies and notices); done is called once with the result.
-func (c *Conversation) post(chatID int64, text string, done func(error)) {
-	c.send.Send(context.Background(), telegram.Message{ChatID: chatID, Group: chatID < 0, Text: text, Done: done})
+// post sends Telegram HTML, with keyboard kb (nil: none), to a chat outside the
+// handling of an update (staff replies, notices, answers for askers); done is
+// called once with the result.
+func (c *Conversation) post(chatID int64, text string, kb *models.InlineKeyboardMarkup, done func(error)) {
+	c.send.Send(context.Background(), telegram.Message{ChatID: chatID, Group: chatID < 0, Text: text, Keyboard: kb, Done: done})
+}
+
+// ErrNoStaffChat: no staff chat is configured.
+var ErrNoStaffChat = errors.New("conversation: no staff chat configured")
+
+// SendStaff posts text (Telegram HTML) to the staff chat and waits until Telegram
+// accepted it or failed, or ctx ends: for the weekly summary, whose week is
+// recorded as sent only after that.
+func (c *Conversation) SendStaff(ctx context.Context, text string) error {
+	if c.opt.StaffChatID == 0 {
+		return ErrNoStaffChat
+	}
+	result := make(chan error, 1)
+	c.post(c.opt.StaffChatID, text, nil, func(err error) { result <- err })
+	select {
+	case err := <-result:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -119,12 +119,13 @@ func newHarnessOn(tb testing.TB, m mode, dir string, edit ...func(*Options)) *ha
 		h.opt.WebhookSecret = testSecret
 	}
 	h.conv = Options{
-		Answering: fixed(answering(h.snap, db)),
-		Store:     db,
-		Metrics:   h.metrics,
-		Logger:    logger,
-		Now:       h.clock.Now,
-		Handoffs:  db,
+		Answering:     fixed(answering(h.snap, db)),
+		Store:         db,
+		Metrics:       h.metrics,
+		Logger:        logger,
+		Now:           h.clock.Now,
+		Handoffs:      db,
+		Subscriptions: db,
 	}
 	for _, e := range edit {
 		e(&h.conv)

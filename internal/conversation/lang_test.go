@@ -30,7 +30,7 @@ func TestStaleKeyboard(t *testing.T) {
 	topic := k.Corpus.Topic(k.Corpus.IDs[0])
 	r := assistant.Result{Kind: assistant.KindAnswer, Lang: "en", AnswerLang: "en", Topic: topic, Stale: true}
 	r.Text, _ = topic.Best("en")
-	kb := resultKeyboard(k, r, k.Renderer.Chat(r, reply.FormatHTML, 0).Labels, false)
+	kb := resultKeyboard(k, r, k.Renderer.Chat(r, reply.FormatHTML, 0).Labels, false, false)
 	var data []string
 	for _, row := range kb.InlineKeyboard {
 		for _, b := range row {
@@ -44,7 +44,7 @@ func TestStaleKeyboard(t *testing.T) {
 		t.Errorf("stale answer keyboard %v lacks the German text", data)
 	}
 	r.Stale = false
-	for _, row := range resultKeyboard(k, r, k.Renderer.Chat(r, reply.FormatHTML, 0).Labels, false).InlineKeyboard {
+	for _, row := range resultKeyboard(k, r, k.Renderer.Chat(r, reply.FormatHTML, 0).Labels, false, false).InlineKeyboard {
 		for _, b := range row {
 			if b.CallbackData == "t:de:"+topic.ID {
 				t.Error("fresh answer offers the German text")

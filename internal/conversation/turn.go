@@ -218,7 +218,7 @@ func (c *Conversation) floodControl(ctx context.Context, t *turn) bool {
 	switch c.flood.check(t.userID) {
 	case allow:
 		return true
-	case notify:
+	case notice:
 		c.metrics.Ignored("flood")
 		c.log.Info("flood control: user paused", "chat_id", t.chatID)
 		if t.cb != nil {

@@ -81,7 +81,7 @@ func TestParseCommand(t *testing.T) {
 func TestFlood(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	f := newFlood(2, time.Minute, func() time.Time { return now })
-	want := []verdict{allow, allow, notify, ignore, ignore}
+	want := []verdict{allow, allow, notice, ignore, ignore}
 	for i, w := range want {
 		if got := f.check(1); got != w {
 			t.Fatalf("message %d: %v, want %v", i+1, got, w)

@@ -45,6 +45,9 @@ type Purged struct {
 	Votes     int64 // votes that lost their chat id
 	Sessions  int64 // expired staff sessions
 	Topics    int64 // daily counts of topics shown (rows, not showings)
+	// Subscriptions are requests to be told of an answer (package notify) of
+	// chats that blocked the bot; those of deleted questions go with them.
+	Subscriptions int64
 }
 
 // Purger deletes what is kept longer than a Retention allows.
@@ -92,7 +95,7 @@ func (j *RetentionJob) Run(ctx context.Context) {
 		case err != nil && ctx.Err() == nil:
 			log.Error("retention job failed", "err", err)
 		case err == nil:
-			log.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions, "topic_counts", p.Topics)
+			log.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions, "topic_counts", p.Topics, "subscriptions", p.Subscriptions)
 		}
 		select {
 		case <-ctx.Done():

@@ -32,6 +32,10 @@ type Options struct {
 	Notifier Notifier // nil: no channel, replies are not delivered
 	// TopicExists reports whether a topic id names a topic (for "answered by topic").
 	TopicExists func(id string) bool
+	// Answered is called when staff decided that topic answers question id, before
+	// OnLearned: to tell its asker, if they asked to be told (package notify).
+	// nil: nobody is told.
+	Answered func(ctx context.Context, questionID int64, topicID string)
 	// OnLearned is called after a phrasing was learned, to rebuild the answering core.
 	OnLearned func()
 	Now       func() time.Time
@@ -150,25 +154,26 @@ func (s *Service) Close(ctx context.Context, kind Kind, id int64, st Status, sta
 
 // Learn records that topic answers a question (or a handoff's question): its text
 // becomes a learned phrasing of the topic, so the bot answers it from then on. A
-// question is marked learned.
+// question is marked learned, and its asker told (Options.Answered).
 func (s *Service) Learn(ctx context.Context, kind Kind, id int64, topic, staff string) error {
 	if !s.opt.TopicExists(topic) {
 		return fmt.Errorf("%w: no topic %q", ErrInvalid, topic)
 	}
 	var lang, text string
+	var question int64 // the anonymous question answered, 0: none
 	switch kind {
 	case KindQuestion:
 		q, err := s.opt.Store.Question(ctx, id)
 		if err != nil {
 			return err
 		}
-		lang, text = q.Lang, q.Text
+		lang, text, question = q.Lang, q.Text, q.ID
 	case KindHandoff:
 		h, _, err := s.opt.Store.Handoff(ctx, id)
 		if err != nil {
 			return err
 		}
-		lang, text = h.Lang, h.Text
+		lang, text, question = h.Lang, h.Text, h.QuestionID
 	default:
 		return fmt.Errorf("%w: kind %q", ErrInvalid, kind)
 	}
@@ -184,6 +189,11 @@ func (s *Service) Learn(ctx context.Context, kind Kind, id int64, topic, staff s
 		if err := s.opt.Store.SetQuestionStatus(ctx, id, StatusLearned, topic, staff, now); err != nil {
 			return err
 		}
+	}
+	// The asker first, with the topic staff chose: the rebuild may find the
+	// question answered too, and the asker is told only once.
+	if s.opt.Answered != nil && question != 0 {
+		s.opt.Answered(ctx, question, topic)
 	}
 	if s.opt.OnLearned != nil {
 		s.opt.OnLearned()

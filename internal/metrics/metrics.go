@@ -27,6 +27,10 @@ type Metrics struct {
 	latency     prometheus.Histogram
 	backlog     prometheus.Gauge
 	reloads     *prometheus.CounterVec
+	// several replicas (see Claim, QueueDepth, Leading)
+	claim  prometheus.Histogram
+	depth  prometheus.Gauge
+	leader prometheus.Gauge
 }
 
 // New returns the metrics registered on a new registry, with the Go runtime and
@@ -80,7 +84,21 @@ func New() *Metrics {
 			Name: "ankommen_content_reloads_total",
 			Help: "Reloads of edited content and locale files, by result (ok, failed: the last good version stays live).",
 		}, []string{"result"}),
+		claim: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ankommen_claim_seconds",
+			Help:    "Time a claim of pending updates from the shared inbox took (replicas on PostgreSQL).",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5},
+		}),
+		depth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ankommen_queue_depth",
+			Help: "Updates pending in the shared inbox, of all replicas (replicas on PostgreSQL).",
+		}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ankommen_leader",
+			Help: "1 while this replica is the one that polls Telegram (getUpdates), else 0.",
+		}),
 	}
+	reg.MustRegister(m.claim, m.depth, m.leader)
 	reg.MustRegister(m.updates, m.answers, m.escalations, m.emergencies, m.apiErrors, m.sent, m.givenUp, m.ignored, m.latency, m.backlog, m.reloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -180,5 +198,31 @@ func (m *Metrics) Handled(d time.Duration) {
 func (m *Metrics) Backlog(n int) {
 	if m != nil {
 		m.backlog.Add(float64(n))
+	}
+}
+
+// Claim observes how long a claim of pending updates took.
+func (m *Metrics) Claim(d time.Duration) {
+	if m != nil {
+		m.claim.Observe(d.Seconds())
+	}
+}
+
+// QueueDepth sets the number of updates pending in the shared inbox.
+func (m *Metrics) QueueDepth(n int64) {
+	if m != nil {
+		m.depth.Set(float64(n))
+	}
+}
+
+// Leading records whether this replica polls Telegram.
+func (m *Metrics) Leading(on bool) {
+	if m == nil {
+		return
+	}
+	if on {
+		m.leader.Set(1)
+	} else {
+		m.leader.Set(0)
 	}
 }

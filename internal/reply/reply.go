@@ -49,7 +49,10 @@ type Labels struct {
 	More, ShowGerman, Helpful, NotHelpful string // under an answer
 	Person                                string // the way to a person
 	Handoff                               string // send the question to the city team
-	Topics                                string // open the topic list
+	// Notify asks to be told once when the recorded question has an answer (not
+	// sure and asking back, when the question was recorded: Result.Ref).
+	Notify string
+	Topics string // open the topic list
 	// Language is the reply language's own name: a button to keep talking in it.
 	// SourceLanguage is the source language's own name, under a stale answer: a
 	// button to the German text.
@@ -80,6 +83,9 @@ func (rd Renderer) Chat(r assistant.Result, f Format, handoffDays int) Reply {
 			l.Handoff = label("ButtonHandoff")
 		} else {
 			l.Person = label("ButtonPerson")
+		}
+		if r.Ref != "" && r.Kind != assistant.KindHuman {
+			l.Notify = label("ButtonNotify")
 		}
 	case assistant.KindGreeting, assistant.KindThanks, assistant.KindEmpty:
 		l.Topics = label("ButtonTopics")

@@ -1,6 +1,7 @@
 // Package staffweb is the staff review page of `ankommen serve`, under /staff/:
 // login, the inbox of unanswered questions and handoffs, replies to users, teaching
-// the bot, a "try it" page, statistics and the topics due for review. Pages are server-rendered html/template
+// the bot, a "try it" page, statistics, the weekly summary and the topics due for
+// review. Pages are server-rendered html/template
 // with embedded assets; they work without JavaScript. The interface is German, with
 // English selectable; its strings are in locales/staff.<lang>.toml.
 package staffweb
@@ -25,6 +26,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/locale"
 	"github.com/oldenburg/ankommen/internal/reply"
 	"github.com/oldenburg/ankommen/internal/staff"
+	"github.com/oldenburg/ankommen/internal/summary"
 )
 
 //go:embed templates/*.html
@@ -79,6 +81,11 @@ type Options struct {
 	LoginSlowdown time.Duration
 	// Telegram reports whether the Telegram channel is on: replies can be delivered.
 	Telegram bool
+	// Summary computes the weekly summary of a week; nil: the page says there is
+	// none.
+	Summary func(ctx context.Context, w summary.Week) (summary.Summary, error)
+	// SummaryChat reports whether the summary is also sent to a staff chat.
+	SummaryChat bool
 }
 
 // Handler serves the staff page.
@@ -118,6 +125,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/staff/stats", false, h.stats},
 		{"GET", "/staff/stats.csv", false, h.statsCSV},
 		{"GET", "/staff/review", false, h.review},
+		{"GET", "/staff/summary", false, h.summary},
 		{"GET", "/staff/", false, h.notFound},
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/sqlite"
 	"github.com/oldenburg/ankommen/internal/staff"
+	"github.com/oldenburg/ankommen/internal/summary"
 )
 
 const password = "a long enough password"
@@ -92,7 +93,10 @@ func newEnv(t *testing.T) *env {
 		TopicExists: func(id string) bool { return corpus.Topic(id) != nil },
 		OnLearned:   func() { e.mu.Lock(); e.learned++; e.mu.Unlock() }})
 	e.h, err = New(Options{Store: e.store(db), Service: svc, Now: e.clock.Now, Telegram: true, LoginSlowdown: 10 * time.Millisecond,
-		Logger: slog.New(slog.DiscardHandler), Answering: func() Answering { return e.core }})
+		Logger: slog.New(slog.DiscardHandler), Answering: func() Answering { return e.core },
+		Summary: func(ctx context.Context, w summary.Week) (summary.Summary, error) {
+			return summary.Builder{Store: db}.Build(ctx, w)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

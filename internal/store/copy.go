@@ -105,6 +105,9 @@ func checkTables(ctx context.Context, db Tables, which string, exact bool) error
 		}
 	}
 	for _, n := range names {
+		if slices.Contains(NotCopied, n) {
+			continue
+		}
 		if !slices.ContainsFunc(Schema, func(t Table) bool { return t.Name == n }) {
 			unknown = append(unknown, n)
 		}

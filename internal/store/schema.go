@@ -121,7 +121,15 @@ var Schema = []Table{
 	{Name: "staff", Key: 1, Serial: true, Columns: cols("id", Int, "name", Text, "password_hash", Bytes, "created_at", Int, "last_login_at", Int)},
 	{Name: "staff_session", Key: 1, Columns: cols("token_hash", Text, "staff_id", Int, "csrf", Text, "created_at", Int, "expires_at", Int)},
 	{Name: "login_attempt", Key: 1, Serial: true, Columns: cols("id", Int, "key", Text, "at", Int)},
+	{Name: "notify", Key: 1, Columns: cols("question_id", Int, "chat_id", Int, "lang", Text, "created_at", Int, "notified_at", Int, "topic_id", Text)},
 }
+
+// NotCopied are the tables of the replicas' bookkeeping (send slots, last runs of
+// once-only jobs): what they hold is minutes old at most, they are not state of the
+// bot, and their times are kept in each database's own way; a copy leaves them out
+// and the target's replicas start them afresh. (The inbox's lease columns are left
+// out of Schema for the same reason: a copied update is pending, claimable by any.)
+var NotCopied = []string{"send_slot", "job_run"}
 
 func cols(pairs ...any) []Column {
 	var out []Column

@@ -10,7 +10,9 @@ import (
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/chat"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/notify"
 	"github.com/oldenburg/ankommen/internal/staff"
+	"github.com/oldenburg/ankommen/internal/summary"
 )
 
 // Store is the state of the bot: Telegram's inbox and chats, handoffs and the
@@ -24,6 +26,8 @@ type Store interface {
 	assistant.Recorder
 	assistant.Tally
 	Inspection
+	notify.Store
+	summary.Store
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -86,6 +86,9 @@ type Options struct {
 	Retry time.Duration
 	// Now is the clock of stored times and of the retry limit (default time.Now).
 	Now func() time.Time
+	// Cluster makes the channel one replica of several on a shared database; the
+	// zero value is one process.
+	Cluster Cluster
 }
 
 // Channel is the Telegram transport.
@@ -103,6 +106,7 @@ type Channel struct {
 	handler Handler
 
 	shards []*shard
+	rep    *replica // the claim path; nil: updates are handed out in memory
 	// appends waiting for the next inbox transaction (see accept)
 	appendMu  sync.Mutex
 	appendQ   []*appendReq
@@ -160,6 +164,7 @@ func New(opt Options) (*Channel, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	opt.Cluster.defaults()
 	c := &Channel{
 		opt:      opt,
 		store:    opt.Store,
@@ -167,6 +172,9 @@ func New(opt Options) (*Channel, error) {
 		log:      opt.Logger,
 		now:      opt.Now,
 		inflight: map[int64]struct{}{},
+	}
+	if opt.Cluster.Claims != nil {
+		c.rep = &replica{claims: opt.Cluster.Claims, wake: make(chan struct{}, 1)}
 	}
 	c.api = &apiClient{
 		// Calls get their own deadline; the poll's is set per request.
@@ -209,10 +217,16 @@ func (c *Channel) Mode() string {
 	return "polling"
 }
 
-// Ready reports nil once the bot is known to Telegram and receiving updates.
+// Ready reports nil once the bot is known to Telegram and receiving updates, and,
+// of a replica, while it can claim updates from the database.
 func (c *Channel) Ready() error {
 	if !c.ready.Load() {
 		return errors.New("telegram: not connected yet")
+	}
+	if c.rep != nil {
+		if err := c.rep.err(); err != nil {
+			return fmt.Errorf("%w: %v", errNoDatabase, err)
+		}
 	}
 	return nil
 }
@@ -237,6 +251,7 @@ func (c *Channel) Run(ctx context.Context, h Handler) error {
 	defer cancel()
 	c.sendCtx, c.cancel = sendCtx, cancel
 	c.queue = newQueue(sendCtx, c.opt.Limits, c.opt.SendRetryLimit, c.now, c.blocked, c.metrics, c.log)
+	c.queue.slots = c.opt.Cluster.Slots
 
 	me, err := retry(ctx, c, "getMe", func() (*models.User, error) { return c.bot.GetMe(ctx) })
 	if err != nil {
@@ -264,30 +279,27 @@ func (c *Channel) Run(ctx context.Context, h Handler) error {
 	}
 	c.running.Store(true)
 
-	pending, err := c.store.Pending(ctx)
-	if err != nil {
-		c.log.Error("cannot read pending updates", "err", err)
-	}
-	if len(pending) > 0 {
-		c.log.Info("handling updates left from the last run", "count", len(pending))
-	}
-	for _, p := range pending {
-		r, err := decodeRecord(p.Payload, p.Received)
+	if c.rep != nil {
+		// Updates left from the last run, or by a replica that died, are claimed
+		// like all others.
+		workers.Add(2)
+		go func() { defer workers.Done(); c.claimLoop(stop) }()
+		go func() { defer workers.Done(); c.heartbeat(stop) }()
+	} else {
+		pending, err := c.store.Pending(ctx)
 		if err != nil {
-			r = record{id: p.ID, payload: p.Payload, received: p.Received}
+			c.log.Error("cannot read pending updates", "err", err)
 		}
-		r.chatID = p.ChatID
-		if len(p.Sent) > 0 {
-			r.sent = map[int]bool{}
-			for _, seq := range p.Sent {
-				r.sent[seq] = true
-			}
+		if len(pending) > 0 {
+			c.log.Info("handling updates left from the last run", "count", len(pending))
 		}
-		c.dispatch(r)
+		for _, p := range pending {
+			c.dispatch(recordOf(p))
+		}
 	}
 
 	go c.setMenus(ctx)
-	go c.prune(ctx)
+	go c.pruneJob(ctx)
 
 	var runErr error
 	if c.opt.WebhookURL != "" {
@@ -307,7 +319,11 @@ func (c *Channel) Run(ctx context.Context, h Handler) error {
 		})
 		if runErr == nil {
 			c.ready.Store(true)
-			runErr = c.poll(ctx)
+			if c.opt.Cluster.Leader != nil {
+				runErr = c.lead(ctx)
+			} else {
+				runErr = c.poll(ctx)
+			}
 		}
 	}
 	c.ready.Store(false)
@@ -328,6 +344,9 @@ func (c *Channel) Run(ctx context.Context, h Handler) error {
 	c.queue.close()
 	close(c.doneCh)
 	<-flushed
+	if c.rep != nil {
+		c.release()
+	}
 	c.log.Info("telegram: stopped")
 	if runErr != nil && ctx.Err() != nil && errors.Is(runErr, context.Canceled) {
 		return nil
@@ -453,25 +472,6 @@ func (c *Channel) setMenus(ctx context.Context) {
 		})
 		if err != nil && ctx.Err() == nil {
 			c.log.Warn("cannot register the command menu", "language_code", m.LanguageCode, "err", err)
-		}
-	}
-}
-
-// prune deletes old done marks from the inbox every hour: Telegram does not send
-// an update again after 24 hours, so two days are safe.
-func (c *Channel) prune(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := c.store.Prune(ctx, c.now().Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
-			c.log.Warn("cannot prune the inbox", "err", err)
-		} else if n > 0 {
-			c.log.Debug("inbox pruned", "deleted", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }

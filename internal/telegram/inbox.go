@@ -129,16 +129,20 @@ func (c *Channel) commitAppends() {
 			req.err = err
 			if err == nil {
 				for _, r := range req.recs {
-					if st[i] == chat.StatusDone {
+					switch {
+					case st[i] == chat.StatusDone:
 						c.metrics.Ignored("duplicate")
 						c.log.Debug("duplicate update ignored", "update_id", r.id)
-					} else {
+					case c.rep == nil:
 						c.dispatch(r)
 					}
 					i++
 				}
 			}
 			close(req.done)
+		}
+		if err == nil {
+			c.rep.poke() // claimed by whichever replica is first; often this one
 		}
 	}
 }
@@ -338,16 +342,19 @@ func (c *Channel) markDone(in <-chan int64, flushed chan<- struct{}) {
 				break
 			}
 			c.log.Error("cannot mark updates done", "count", len(ids), "err", err)
-			if attempt == 5 {
+			// A replica keeps trying while it runs: its claims would be renewed
+			// for updates it no longer holds.
+			if attempt >= 5 && (c.rep == nil || !c.running.Load()) {
 				break // they stay pending and are handled again after a restart
 			}
-			time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+			time.Sleep(time.Duration(min(attempt+1, 10)) * 100 * time.Millisecond)
 		}
 		c.mu.Lock()
 		for _, id := range ids {
 			delete(c.inflight, id)
 		}
 		c.mu.Unlock()
+		c.rep.poke() // the chats' next updates may be claimed now
 	}
 }
 

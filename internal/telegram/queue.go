@@ -5,9 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/oldenburg/ankommen/internal/cluster"
 	"github.com/oldenburg/ankommen/internal/metrics"
 )
 
@@ -130,10 +132,13 @@ type call struct {
 // global limit over all chats, retries after 429 and 5xx, and no more sending to a
 // chat whose user blocked the bot.
 type queue struct {
-	lim       Limits
-	retryFor  time.Duration    // how long a call is retried, from its since
-	now       func() time.Time // the clock of since (the channel's)
-	global    *limiter
+	lim      Limits
+	retryFor time.Duration    // how long a call is retried, from its since
+	now      func() time.Time // the clock of since (the channel's)
+	global   *limiter
+	// slots, when set, keep the limits for all replicas together, on top of the
+	// process's own (which also carry the waits after a 429).
+	slots     cluster.Slots
 	ctx       context.Context // ends when sending must stop
 	forbidden func(chatID int64)
 	metrics   *metrics.Metrics
@@ -273,6 +278,9 @@ func (q *queue) execute(c *call, pace *pacer) error {
 		err := c.do(q.ctx)
 		if err == nil {
 			q.metrics.Call(c.method, "ok")
+			if c.limited && pace != nil && q.slots != nil {
+				q.sent(c.chatID, pace.every)
+			}
 			return nil
 		}
 		kind, retryAfter := classify(err)
@@ -312,11 +320,16 @@ func (q *queue) execute(c *call, pace *pacer) error {
 // wait waits for the chat's and then the global limit, and records the start.
 func (q *queue) wait(c *call, pace *pacer) error {
 	if pace != nil {
+		// Also the wait a 429 asked for, which only this process knows.
 		if err := sleep(q.ctx, pace.wait(time.Now())); err != nil {
 			return err
 		}
 	}
-	if q.global != nil {
+	if d, ok := q.reserve(c, pace); ok {
+		if err := sleep(q.ctx, d); err != nil {
+			return err
+		}
+	} else if q.global != nil {
 		d := q.global.reserve(time.Now())
 		if c.urgent {
 			d = 0 // an emergency takes its slot now; the others wait a little longer
@@ -330,6 +343,42 @@ func (q *queue) wait(c *call, pace *pacer) error {
 	}
 	return nil
 }
+
+// reserve books the call's slots of the cluster's limits (its chat's and the
+// global one, together) and returns the wait for them; ok is false without slots
+// or when the database does not answer, and then the process's own limits hold.
+func (q *queue) reserve(c *call, pace *pacer) (wait time.Duration, ok bool) {
+	if q.slots == nil {
+		return 0, false
+	}
+	var slots []cluster.Slot
+	if pace != nil {
+		slots = append(slots, cluster.Slot{Key: chatKey(c.chatID), Interval: pace.every, Burst: 1})
+	}
+	if q.global != nil {
+		slots = append(slots, cluster.Slot{Key: "global", Interval: q.lim.Global, Burst: q.lim.GlobalBurst, Take: c.urgent})
+	}
+	if len(slots) == 0 {
+		return 0, true
+	}
+	d, err := q.slots.Reserve(q.ctx, slots...)
+	if err != nil {
+		if q.ctx.Err() == nil {
+			q.logger.Warn("cannot reserve a send slot of the cluster; keeping this replica's limits only", "err", err)
+		}
+		return 0, false
+	}
+	return d, true
+}
+
+// sent moves the chat's slot of the cluster on from now, after a send.
+func (q *queue) sent(chatID int64, every time.Duration) {
+	if err := q.slots.Hold(context.WithoutCancel(q.ctx), chatKey(chatID), every); err != nil {
+		q.logger.Warn("cannot move a send slot of the cluster", "chat_id", chatID, "err", err)
+	}
+}
+
+func chatKey(id int64) string { return "chat:" + strconv.FormatInt(id, 10) }
 
 // close stops taking calls and waits until the queued ones are done: sent, failed, or
 // aborted when q.ctx ends.

@@ -71,6 +71,9 @@ func Fill(t testing.TB, s store.Store) {
 		t.Fatal("the first login attempt was refused")
 	}
 	must(s.CountAttempt(ctx, "name:anna", at))
+	// An asker waiting to be told of an answer (package notify).
+	_, err = s.Subscribe(ctx, "fillref000000003", 3, "de", at)
+	must(err)
 }
 
 // Dump returns every row of every table of store.Schema, by table and key.

@@ -1,0 +1,24 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/oldenburg/ankommen/internal/cluster/clustertest"
+	"github.com/oldenburg/ankommen/internal/sqlite"
+)
+
+func TestCluster(t *testing.T) {
+	clustertest.Run(t, func(t *testing.T) func() clustertest.Store {
+		file := filepath.Join(t.TempDir(), sqlite.FileName)
+		return func() clustertest.Store {
+			d, err := sqlite.Open(context.Background(), file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			return d
+		}
+	})
+}
