@@ -514,10 +514,13 @@ func rateExcess(times []time.Time, every time.Duration, burst, slack int) string
 }
 
 // feed queues the chats' updates at the fake Bot API for getUpdates (polling
-// mode), in id order, paced at l.Rate a second (0: all at once); a share l.Dup is
-// served a second time, as a lost confirmation makes Telegram do.
+// mode), in id order, paced at l.Rate a second (0: all at once). A share l.Dup is
+// served a second time once it was served, as Telegram does when the
+// confirmation of a batch (the next offset) did not reach it. It returns when the
+// last update is queued and every second delivery is.
 func (c *cluster) feed(ctx context.Context, l load, chats []*sendChat) {
 	start := time.Now()
+	var dups []delivery
 	j := 0
 	for k := range l.PerChat {
 		for _, sc := range chats {
@@ -531,11 +534,34 @@ func (c *cluster) feed(ctx context.Context, l load, chats []*sendChat) {
 			sc.Posted[k] = time.Now()
 			c.API.AddRaw(d.ID, d.Body)
 			if sc.Dup[k] {
-				c.API.Redeliver(d.Body)
+				dups = append(dups, d)
 			}
 			j++
+			dups = c.redeliverServed(dups)
 		}
 	}
+	for len(dups) > 0 && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+		dups = c.redeliverServed(dups)
+	}
+}
+
+// redeliverServed serves again those of ds that getUpdates has served, and
+// returns the others.
+func (c *cluster) redeliverServed(ds []delivery) []delivery {
+	if len(ds) == 0 {
+		return nil
+	}
+	served := c.API.Served()
+	var rest []delivery
+	for _, d := range ds {
+		if _, ok := served[d.ID]; ok {
+			c.API.Redeliver(d.Body)
+		} else {
+			rest = append(rest, d)
+		}
+	}
+	return rest
 }
 
 // tcpCut forwards TCP connections to a target (a replica's way to the database)

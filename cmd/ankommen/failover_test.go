@@ -49,6 +49,19 @@ func waitCount(t testing.TB, c *cluster, n int, timeout time.Duration) {
 	c.API.WaitFor(t, timeout, "replies", func(s *tt.Server) bool { return s.Count("sendMessage") >= n })
 }
 
+// sendCalls sums the sendMessage calls in a replica's metrics.
+func sendCalls(metrics string) float64 {
+	var n float64
+	for _, line := range strings.Split(metrics, "\n") {
+		if strings.HasPrefix(line, "ankommen_telegram_calls_total{") && strings.Contains(line, `method="sendMessage"`) {
+			if v, ok := metricValue(line, "ankommen_telegram_calls_total"); ok {
+				n += v
+			}
+		}
+	}
+	return n
+}
+
 // TestPollingFailover: three replicas in polling mode on one PostgreSQL
 // database; one polls, the others stand by. The leader is killed with SIGKILL while
 // updates come in; a standby polls within 10 s (the first getUpdates call after the
@@ -194,7 +207,20 @@ func TestReplicasDatabaseFaults(t *testing.T) {
 			t.Errorf("replica %d, which has its database: /readyz %d %q", i, code, body)
 		}
 	}
+	// Without its database the replica stops claiming: after the updates it had
+	// in hand, it sends nothing more.
+	time.Sleep(time.Second)
+	before := sendCalls(c.Metrics(2))
 	waitCount(t, c, l.Total()*3/4, 60*time.Second)
+	time.Sleep(time.Until(cutAt.Add(4 * time.Second)))
+	after := sendCalls(c.Metrics(2))
+	t.Logf("replica 2: %v sendMessage calls 1 s after the cut, %v at the end of it", before, after)
+	if before == 0 {
+		t.Error("replica 2 made no sendMessage calls before the cut (or the metric is gone): the check below proves nothing")
+	}
+	if after != before {
+		t.Errorf("replica 2 made %v sendMessage calls more while cut from its database, want none", after-before)
+	}
 	cut.Restore()
 	restored := time.Now()
 	waitStatus(2, 200, 15*time.Second)
