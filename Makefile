@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: test deps vet unit check lint run fuzz bench eval i18n i18n-merge
+.PHONY: test deps vet unit unit-postgres check lint run fuzz bench eval i18n i18n-merge
 
 test: deps vet unit check ## everything CI checks
 
@@ -21,6 +21,14 @@ PLAIN = internal/(assistant|emergency|search|langdetect|content|cli)$$
 unit:
 	CGO_ENABLED=1 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v -E '$(PLAIN)')
 	$(GO) test -count=1 $$($(GO) list ./... | grep -E '$(PLAIN)')
+	@$(MAKE) --no-print-directory unit-postgres
+
+# The end-to-end tests once more on PostgreSQL (apptest.OpenStore): the conversation
+# against the fake Bot API, and the staff page in Chromium. The stores themselves
+# run the conformance suite (store/storetest) on both in every `make unit`.
+unit-postgres:
+	ANKOMMEN_TEST_STORE=postgres CGO_ENABLED=1 $(GO) test -race -count=1 ./internal/conversation
+	ANKOMMEN_TEST_STORE=postgres $(GO) test -count=1 -run 'TestStaffPageInBrowser' ./internal/cli
 
 check: ## validate the shipped content and locales
 	$(GO) run ./cmd/ankommen check

@@ -24,7 +24,7 @@ func OpenStore(ctx context.Context, cfg config.Config, create bool) (store.Store
 	if cfg.DatabaseURL != "" {
 		return openPostgres(ctx, cfg.DatabaseURL)
 	}
-	return openSQLite(ctx, cfg.DataDir, create)
+	return openSQLite(ctx, cfg.DataDir, create, "check --data or ANKOMMEN_DATA, or set --database-url; only `ankommen staff add` and `ankommen serve` create the database")
 }
 
 // OpenLocation opens the store at loc: a postgres:// or postgresql:// URL, or the
@@ -34,7 +34,7 @@ func OpenLocation(ctx context.Context, loc string, create bool) (store.Store, er
 	if IsURL(loc) {
 		return openPostgres(ctx, loc)
 	}
-	return openSQLite(ctx, loc, create)
+	return openSQLite(ctx, loc, create, "a data directory holds "+sqlite.FileName)
 }
 
 // IsURL reports whether loc names a database by URL (postgres:// or
@@ -60,14 +60,15 @@ func openPostgres(ctx context.Context, url string) (store.Store, error) {
 	return db, nil
 }
 
-func openSQLite(ctx context.Context, dir string, create bool) (store.Store, error) {
+// openSQLite opens the SQLite file in dir; why says what to do when there is none
+// and create is false.
+func openSQLite(ctx context.Context, dir string, create bool, why string) (store.Store, error) {
 	file := filepath.Join(dir, sqlite.FileName)
 	if create {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 	} else {
-		const why = "check --data or ANKOMMEN_DATA, or set --database-url; only `ankommen staff add` and `ankommen serve` create the database"
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("the data directory %s does not exist (%s)", dir, why)
 		}

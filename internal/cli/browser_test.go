@@ -24,15 +24,20 @@ func TestStaffPageInBrowser(t *testing.T) {
 	api := tt.New(t)
 	data := t.TempDir()
 	const pw = "browser test password"
+	// The store: SQLite in data, or PostgreSQL with ANKOMMEN_TEST_STORE=postgres.
+	vars := apptest.ServeEnv(t)
+	vars["ANKOMMEN_DATA"] = data
 	var out, errb bytes.Buffer
-	env := &Env{Stdin: strings.NewReader(pw + "\n"), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		return map[string]string{"ANKOMMEN_DATA": data}[k]
-	}}
+	env := &Env{Stdin: strings.NewReader(pw + "\n"), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] }}
 	if code := Run(context.Background(), env, []string{"staff", "add", "erika"}); code != ExitOK {
 		t.Fatalf("staff add: %d %s", code, errb.String())
 	}
-	p := startServe(t, map[string]string{"ANKOMMEN_DATA": data, "TELEGRAM_BOT_TOKEN": tt.Token, "TELEGRAM_API_URL": api.URL})
+	vars["TELEGRAM_BOT_TOKEN"], vars["TELEGRAM_API_URL"] = tt.Token, api.URL
+	p := startServe(t, vars)
 	p.waitReady()
+	if kind := map[bool]string{false: "SQLite", true: "PostgreSQL"}[apptest.Postgres(t)]; !strings.Contains(p.stderr.String(), `database="`+kind) {
+		t.Fatalf("serve does not run on %s:\n%s", kind, p.stderr.String())
+	}
 
 	// The newcomer: a question the bot cannot answer, then consent.
 	user := tt.User{ID: 4711, Lang: "en", Name: "Newcomer"}

@@ -290,7 +290,7 @@ func TestHandoffOnlyInPrivateChats(t *testing.T) {
 // question are not in the database file, its write-ahead log or its shared memory
 // file — not in a free page, not in an old log frame, not in the inbox.
 func TestForgetLeavesNothingInTheFile(t *testing.T) {
-	h := newHarness(t, polling)
+	h := newHarnessSQLite(t, polling)
 	u := tt.User{ID: 303, Lang: "de"}
 	const marker = "Zebrafink7Q4XWortmarke"
 	h.deliver(tt.Text(u, "/contact"))

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +17,7 @@ import (
 	"github.com/oldenburg/ankommen/internal/assistant"
 	"github.com/oldenburg/ankommen/internal/clock"
 	"github.com/oldenburg/ankommen/internal/metrics"
-	"github.com/oldenburg/ankommen/internal/sqlite"
+	"github.com/oldenburg/ankommen/internal/store"
 	"github.com/oldenburg/ankommen/internal/telegram"
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
@@ -47,12 +46,13 @@ func (b *logBuffer) String() string {
 }
 
 // harness runs the conversation end to end: the real transport against the fake Bot
-// API, a real SQLite database and the test content.
+// API, a real database (SQLite, or PostgreSQL with ANKOMMEN_TEST_STORE=postgres,
+// see apptest.OpenStore) and the test content.
 type harness struct {
 	t       testing.TB
 	api     *tt.Server
-	db      *sqlite.DB
-	dbFile  string
+	db      store.Store
+	dbFile  string // the SQLite file (newHarnessSQLite only)
 	snap    *apptest.Snapshot
 	clock   *clock.Fake
 	logs    *logBuffer
@@ -90,14 +90,21 @@ func newHarness(tb testing.TB, m mode, edit ...func(*Options)) *harness {
 // shipped content).
 func newHarnessOn(tb testing.TB, m mode, dir string, edit ...func(*Options)) *harness {
 	tb.Helper()
+	return startHarness(tb, m, dir, apptest.OpenStore(tb), "", edit...)
+}
+
+// newHarnessSQLite starts the bot in mode on a SQLite file, whichever store the
+// other tests use: for the tests of what the file holds.
+func newHarnessSQLite(tb testing.TB, m mode, edit ...func(*Options)) *harness {
+	tb.Helper()
+	db, file := apptest.OpenSQLite(tb)
+	return startHarness(tb, m, testContent, db, file, edit...)
+}
+
+func startHarness(tb testing.TB, m mode, dir string, db store.Store, file string, edit ...func(*Options)) *harness {
+	tb.Helper()
 	h := &harness{t: tb, api: tt.New(tb), clock: clock.NewFake(time.Date(2025, 10, 6, 9, 0, 0, 0, time.UTC)), logs: &logBuffer{}}
-	h.dbFile = filepath.Join(tb.TempDir(), sqlite.FileName)
-	db, err := sqlite.Open(context.Background(), h.dbFile)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h.db = db
-	tb.Cleanup(func() { db.Close() })
+	h.db, h.dbFile = db, file
 	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.snap = apptest.Load(tb, dir)
 	h.metrics = metrics.New()
@@ -335,7 +342,7 @@ func metricSum(tb testing.TB, h *harness, name string, want map[string]string) f
 }
 
 // answering is the answering part of snap, recording unanswered questions in db.
-func answering(snap *apptest.Snapshot, db *sqlite.DB) Answering {
+func answering(snap *apptest.Snapshot, db store.Store) Answering {
 	var a *assistant.Assistant
 	if db != nil {
 		a = snap.Assistant(db)

@@ -26,3 +26,13 @@ func TestStore(t *testing.T) {
 		}}
 	})
 }
+
+// BenchmarkInbox: the store's part in handling one update (storetest.BenchInbox).
+func BenchmarkInbox(b *testing.B) {
+	d, err := Open(context.Background(), pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	storetest.BenchInbox(b, d)
+}

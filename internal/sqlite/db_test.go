@@ -97,3 +97,8 @@ func TestStore(t *testing.T) {
 		}}
 	})
 }
+
+// BenchmarkInbox: the store's part in handling one update (storetest.BenchInbox).
+func BenchmarkInbox(b *testing.B) {
+	storetest.BenchInbox(b, MustOpen(b))
+}
