@@ -16,7 +16,7 @@ vet:
 # The race detector runs on every package that starts goroutines of its own. The
 # models, their quality tests and the commands that load them (single-threaded
 # numerics, ten times slower under -race) run without it.
-PLAIN = internal/(assistant|emergency|search|langdetect|content|cli)$$
+PLAIN = internal/(assistant|emergency|search|langdetect|content|cli|backlog)$$
 
 unit:
 	CGO_ENABLED=1 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v -E '$(PLAIN)')
@@ -43,7 +43,7 @@ fuzz: ## run each fuzz target for a while
 	$(GO) test -run xxx -fuzz FuzzAnswer -fuzztime 60s ./internal/assistant
 
 bench:
-	$(GO) test -run xxx -bench . -benchmem ./internal/search ./internal/assistant ./internal/langdetect ./internal/app
+	$(GO) test -run xxx -bench . -benchmem ./internal/search ./internal/assistant ./internal/langdetect ./internal/app ./internal/backlog
 
 eval:
 	$(GO) run ./cmd/ankommen eval ../shared/eval/dev.jsonl

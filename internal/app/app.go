@@ -18,6 +18,7 @@ import (
 
 	contentfs "github.com/oldenburg/ankommen/content"
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/locale"
@@ -56,6 +57,10 @@ type Snapshot struct {
 	Locale    *locale.Bundle
 	Assistant *assistant.Assistant
 	Renderer  reply.Renderer
+	// Models are the answering models; the staff page groups open questions with
+	// them and with Needs, the lexicon of the content's needs/.
+	Models *nlu.Models
+	Needs  *backlog.Needs
 }
 
 // ContentFS returns the content tree: dir on disk, or the embedded one.
@@ -118,6 +123,12 @@ func Load(opt Options) (*Snapshot, error) {
 		<-models.Ready()
 		debug.FreeOSMemory()
 	}()
+	// The needs only group unanswered questions on the staff page: a mistake in them
+	// is logged (and `check` reports it), the bot still starts.
+	needs, needIssues := backlog.LoadNeeds(ContentFS(opt.ContentDir))
+	for _, i := range needIssues {
+		logger.Error("needs lexicon: "+i.String(), "hint", "ankommen check lists these")
+	}
 	a := assistant.New(corpus, idx, models, opt.Recorder).WithLogger(logger)
 	if opt.Tally != nil {
 		a = a.WithTally(opt.Tally)
@@ -130,6 +141,8 @@ func Load(opt Options) (*Snapshot, error) {
 		Locale:    loc,
 		Assistant: a,
 		Renderer:  reply.Renderer{Locale: loc},
+		Models:    models,
+		Needs:     needs,
 	}
 	return c, nil
 }

@@ -94,7 +94,8 @@ func retention(ctx context.Context, db any, job handoff.RetentionJob, logger *sl
 
 // weekly runs the weekly summary job every hour, one replica at a time: the job
 // records the week it sent, and under the cluster's lock a second replica sees the
-// record instead of sending the week again.
+// record instead of sending the week again. A failed send (Telegram not connected
+// yet at start) is tried again after a second, doubling (cluster.Every).
 func weekly(ctx context.Context, db any, job *summary.Job, logger *slog.Logger) {
 	cluster.Every(ctx, jobsOf(db), "weekly-summary", time.Minute, time.Hour, logger, func(ctx context.Context) error {
 		sent, err := job.Once(ctx)

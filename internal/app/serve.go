@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/config"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/conversation"
@@ -153,14 +154,18 @@ func (s *Server) build(ctx context.Context) (err error) {
 		}
 	}
 	s.Service = handoff.NewService(svc)
-	s.Summary = summary.Builder{Store: s.DB}
+	s.Summary = summary.Builder{Store: s.DB, Groups: s.topGroups}
 	staffPage, err := staffweb.New(staffweb.Options{
 		Store: s.DB, Service: s.Service, Logger: logger, Telegram: s.Channel != nil,
 		Summary:     func(ctx context.Context, w summary.Week) (summary.Summary, error) { return s.Summary.Build(ctx, w) },
 		SummaryChat: s.Conversation != nil && cfg.StaffChatID != 0,
 		Answering: func() staffweb.Answering {
 			c := s.Live.Current()
-			return staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer}
+			a := staffweb.Answering{Corpus: c.Corpus, Locale: c.Locale, Assistant: c.Assistant, Renderer: c.Renderer, Needs: c.Needs}
+			if c.Models != nil { // a nil *nlu.Models in the interface would not be nil
+				a.Models = c.Models
+			}
+			return a
 		},
 	})
 	if err != nil {
@@ -180,6 +185,39 @@ func (s *Server) build(ctx context.Context) (err error) {
 		Logger:      logger,
 	})
 	return s.HTTP.Listen()
+}
+
+// topGroups groups the questions left open that were asked from from to to, across
+// languages, with the models the bot answers with now: the weekly summary's "top
+// groups".
+func (s *Server) topGroups(ctx context.Context, from, to time.Time, n int) ([]summary.GroupLine, error) {
+	items, err := s.DB.OpenItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	week := items[:0]
+	for _, it := range items {
+		if !it.At.Before(from) && it.At.Before(to) {
+			week = append(week, it)
+		}
+	}
+	c := s.Live.Current()
+	var models backlog.Models
+	if c.Models != nil { // a nil *nlu.Models in the interface would not be nil
+		models = c.Models
+	}
+	var out []summary.GroupLine
+	for _, g := range backlog.NewGrouper(models, c.Needs, backlog.Options{}).Group(week) {
+		if len(out) == n {
+			break
+		}
+		l := summary.GroupLine{Label: g.Items[0].Text, Count: g.Size(), Langs: map[string]int{}}
+		for _, lc := range g.Langs {
+			l.Langs[lc.Lang] = lc.N
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // summaryJob sends the weekly summary to the staff chat, in German (the staff's

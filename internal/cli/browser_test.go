@@ -71,11 +71,7 @@ func TestStaffPageInBrowser(t *testing.T) {
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/staff/"),
-		chromedp.WaitVisible(css(`#name`)),
-		chromedp.SendKeys(css(`#name`), "erika"),
-		chromedp.SendKeys(css(`#password`), pw),
-		chromedp.Click(css(`form.login button[type=submit]`)),
-		chromedp.WaitVisible(css(`table.items`)),
+		staffLogin("erika", pw, `table.items`),
 	)
 	if err != nil {
 		t.Fatalf("browser: login: %v\nserve log:\n%s", err, p.stderr.String())

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/oldenburg/ankommen/internal/app"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/locale"
 )
@@ -45,6 +46,13 @@ func runCheck(_ context.Context, env *Env, args []string) int {
 		if !i.Warning {
 			errs++
 		}
+	}
+	// The needs unanswered questions are grouped by (staff page, ankommen backlog).
+	_, needIssues := backlog.LoadNeeds(app.ContentFS(src.Content.Dir))
+	for _, i := range needIssues {
+		i.File = inDir(src.Content, i.File)
+		fmt.Fprintln(env.Stdout, i.String())
+		errs++
 	}
 	lerrs := checkLocales(env, src.Locales, corpus)
 	errs += lerrs

@@ -58,6 +58,7 @@ func commands() []command {
 		{"stamp", "stamp FILE...", "mark translation files as up to date with the German text", runStamp},
 		{"i18n", i18nUsage, "write the interface strings to translate, or merge them (make i18n)", runI18n},
 		{"staff", staffUsage, "manage the accounts of the staff page", runStaff},
+		{"backlog", backlogUsage, "print open questions grouped across languages, or the work ranked by demand", runBacklog},
 		{"learned", learnedUsage, "show learned phrasings, or write them into the content files", runLearned},
 		{"store", storeUsage, "copy the state between SQLite and PostgreSQL (moving to replicas)", runStore},
 	}

@@ -208,6 +208,7 @@ func TestCheckOneShape(t *testing.T) {
 	edit(filepath.Join(contentDir, "oldenburg-pass.de.md"), "title:", "titel:")
 	edit(filepath.Join(localeDir, "active.tr.toml"), "other = ", "other = = ")
 	edit(filepath.Join(localeDir, "active.ru.toml"), "[Thanks]", "[ThanksX]")
+	edit(filepath.Join(contentDir, "needs", "uk.yaml"), "\ndentist:", "\ndentistt:")
 	out, _, code := run(t, "", "check", "--content", contentDir, "--locales", localeDir)
 	if code != ExitFail {
 		t.Fatalf("exit %d:\n%s", code, out)
@@ -230,6 +231,8 @@ func TestCheckOneShape(t *testing.T) {
 		localeDir + "/active.tr.toml:",
 		localeDir + "/active.ru.toml:1: error: message \"Thanks\" is missing; run `make i18n`",
 		localeDir + "/active.ru.toml:",
+		contentDir + "/needs/uk.yaml:7: error: need \"dentistt\" is not in de.yaml",
+		contentDir + "/needs/uk.yaml:1: error: need \"dentist\" of de.yaml is missing",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, strings.Join(issues, "\n"))

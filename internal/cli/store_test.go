@@ -47,7 +47,7 @@ func TestStoreCopyRoundTrip(t *testing.T) {
 	pg := pgtest.URL(t)
 	for i := range 2 {
 		out, errs, code := run(t, "", "store", "copy", "--from", src, "--to", pg)
-		if code != ExitOK || !strings.Contains(out, "handoff_message") || !strings.Contains(out, "rows in 15 tables") {
+		if code != ExitOK || !strings.Contains(out, "handoff_message") || !strings.Contains(out, "rows in 16 tables") {
 			t.Fatalf("copy %d to PostgreSQL: exit %d, stdout %q, stderr %q", i+1, code, out, errs)
 		}
 		if got := dump(t, pg); !reflect.DeepEqual(got, want) {

@@ -22,18 +22,6 @@ type Leader interface {
 	Lead(ctx context.Context) (lead context.Context, release func(), err error)
 }
 
-// Always is the Leader of a single process: it leads at once, for good.
-type Always struct{}
-
-// Lead returns a context that ends with ctx.
-func (Always) Lead(ctx context.Context) (context.Context, func(), error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	lead, cancel := context.WithCancel(ctx)
-	return lead, cancel, nil
-}
-
 // Slots books the slots of rate limits shared by all replicas: for each key, events
 // spaced interval apart, burst of them at once (GCRA), on the database's clock.
 type Slots interface {
@@ -93,25 +81,31 @@ func (l *Local) Once(ctx context.Context, name string, every time.Duration, f fu
 }
 
 // Every asks jobs to run f as the job name once per every, at start and then at
-// each check, until ctx ends. Failures are logged; the next check retries.
+// each check, until ctx ends. A failure is logged and tried again soon: after a
+// second, doubling up to check.
 func Every(ctx context.Context, jobs Jobs, name string, every, check time.Duration, logger *slog.Logger, f func(context.Context) error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	t := time.NewTicker(check)
-	defer t.Stop()
+	const retry = time.Second
+	wait := retry
 	for {
+		next := check
 		ran, err := jobs.Once(ctx, name, every, f)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			logger.Error("job failed; retrying at the next check", "job", name, "err", err, "check", check)
+			logger.Error("job failed", "job", name, "err", err, "retry_in", min(wait, check))
+			next, wait = min(wait, check), min(2*wait, check)
 		case ran:
 			logger.Debug("job ran", "job", name)
+			wait = retry
+		default:
+			wait = retry
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(next):
 		}
 	}
 }

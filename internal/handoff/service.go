@@ -195,8 +195,24 @@ func (s *Service) Learn(ctx context.Context, kind Kind, id int64, topic, staff s
 	if s.opt.Answered != nil && question != 0 {
 		s.opt.Answered(ctx, question, topic)
 	}
-	if s.opt.OnLearned != nil {
+	// A batch (a whole group answered) rebuilds once at its end.
+	if s.opt.OnLearned != nil && ctx.Value(batchKey{}) == nil {
 		s.opt.OnLearned()
 	}
 	return nil
+}
+
+type batchKey struct{}
+
+// Batch returns a context under which Learn leaves the rebuild of the answering
+// core (OnLearned) to the caller: an action on a group of questions teaches many
+// phrasings, and one rebuild after the last (Rebuild) takes seconds instead of
+// seconds each.
+func Batch(ctx context.Context) context.Context { return context.WithValue(ctx, batchKey{}, true) }
+
+// Rebuild calls OnLearned: after Learn under Batch.
+func (s *Service) Rebuild() {
+	if s.opt.OnLearned != nil {
+		s.opt.OnLearned()
+	}
 }

@@ -93,3 +93,30 @@ func TestCluster(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkClaim(b *testing.B) {
+	d, err := postgres.Open(context.Background(), pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchClaim(b, d)
+}
+
+func BenchmarkReserve(b *testing.B) {
+	d, err := postgres.Open(context.Background(), pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchReserve(b, d)
+}
+
+func BenchmarkClaimBusy(b *testing.B) {
+	d, err := postgres.Open(context.Background(), pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchClaimBusy(b, d)
+}

@@ -22,3 +22,30 @@ func TestCluster(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkClaim(b *testing.B) {
+	d, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), sqlite.FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchClaim(b, d)
+}
+
+func BenchmarkReserve(b *testing.B) {
+	d, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), sqlite.FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchReserve(b, d)
+}
+
+func BenchmarkClaimBusy(b *testing.B) {
+	d, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), sqlite.FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	clustertest.BenchClaimBusy(b, d)
+}

@@ -139,6 +139,8 @@ func TestStaffPagesAtPhoneWidth(t *testing.T) {
 		{"stats", "/staff/stats"},
 		{"review", "/staff/review"},
 		{"summary", "/staff/summary"},
+		{"groups", "/staff/groups"},
+		{"demand", "/staff/demand"},
 		{"error", "/staff/no-such-page"},
 		{"inbox in English", "/staff/lang/en?next=/staff/"},
 	} {

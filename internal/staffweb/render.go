@@ -19,7 +19,7 @@ import (
 type pageData struct {
 	Lang  string // the interface language
 	Title string // message id of the page title
-	Nav   string // the active navigation entry: inbox, try, stats, review
+	Nav   string // the active navigation entry: inbox, try, stats, review, groups, demand
 	Staff string // the logged-in staff member; "" on the login page
 	CSRF  string // the token forms carry
 	Here  string // the page's path and query, for the language switch

@@ -1,9 +1,10 @@
 // Package staffweb is the staff review page of `ankommen serve`, under /staff/:
 // login, the inbox of unanswered questions and handoffs, replies to users, teaching
-// the bot, a "try it" page, statistics, the weekly summary and the topics due for
-// review. Pages are server-rendered html/template
-// with embedded assets; they work without JavaScript. The interface is German, with
-// English selectable; its strings are in locales/staff.<lang>.toml.
+// the bot, a "try it" page, statistics, the weekly summary, the topics due for
+// review, open questions grouped across languages and the work ranked by demand.
+// Pages are server-rendered html/template with embedded assets; they work without
+// JavaScript. The interface is German, with English selectable; its strings are in
+// locales/staff.<lang>.toml.
 package staffweb
 
 import (
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/content"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/locale"
@@ -50,6 +52,7 @@ type Store interface {
 	handoff.Store
 	staff.Store
 	staff.Attempts
+	backlog.Store
 }
 
 // Answering is what the page shows topics from and tries questions on: the current
@@ -59,6 +62,10 @@ type Answering struct {
 	Locale    *locale.Bundle
 	Assistant *assistant.Assistant
 	Renderer  reply.Renderer
+	// Models and Needs group open questions as the bot understands them now; nil
+	// groups by the stored candidates and the words alone.
+	Models backlog.Models
+	Needs  *backlog.Needs
 }
 
 // Options configure the staff page.
@@ -95,6 +102,8 @@ type Handler struct {
 	mux   *http.ServeMux
 	pages map[string]*template.Template
 	limit *limiter
+	// backlog acts on groups of questions.
+	backlog *backlog.Service
 }
 
 // route is one route of the staff page.
@@ -126,6 +135,12 @@ func (h *Handler) routes() []route {
 		{"GET", "/staff/stats.csv", false, h.statsCSV},
 		{"GET", "/staff/review", false, h.review},
 		{"GET", "/staff/summary", false, h.summary},
+		{"GET", "/staff/groups", false, h.groups},
+		{"POST", "/staff/groups/answer", false, h.groupAnswer},
+		{"POST", "/staff/groups/need", false, h.groupNeed},
+		{"POST", "/staff/groups/spam", false, h.groupSpam},
+		{"GET", "/staff/demand", false, h.demand},
+		{"POST", "/staff/needs/{id}/done", false, h.needDone},
 		{"GET", "/staff/", false, h.notFound},
 	}
 }
@@ -151,7 +166,8 @@ func New(opt Options) (*Handler, error) {
 		opt.LoginSlowdown = time.Second
 	}
 	h := &Handler{opt: opt, log: opt.Logger, mux: http.NewServeMux(), pages: map[string]*template.Template{},
-		limit: newLimiter(opt.Store, opt.LoginAttempts, opt.LoginWindow, opt.LoginSlowdown, opt.Now)}
+		limit:   newLimiter(opt.Store, opt.LoginAttempts, opt.LoginWindow, opt.LoginSlowdown, opt.Now),
+		backlog: backlog.NewService(opt.Store, opt.Service, opt.Now)}
 	if err := h.parse(); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/chat"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/notify"
@@ -28,6 +29,7 @@ type Store interface {
 	Inspection
 	notify.Store
 	summary.Store
+	backlog.Store
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.

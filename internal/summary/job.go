@@ -23,6 +23,7 @@ type Job struct {
 	LangName func(string) string
 	Now      func() time.Time // default time.Now
 	Every    time.Duration    // how often to look (default an hour)
+	Retry    time.Duration    // first wait after a failure, doubling up to Every (default a second)
 	Logger   *slog.Logger     // nil: discard
 }
 
@@ -56,7 +57,9 @@ func (j *Job) Once(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Run looks every Every until ctx ends; failures are logged and retried.
+// Run looks every Every until ctx ends. A failure (Telegram not connected yet at
+// start, say) is logged and tried again soon: after Retry (default a second),
+// doubling up to Every.
 func (j *Job) Run(ctx context.Context) {
 	log := j.Logger
 	if log == nil {
@@ -66,20 +69,28 @@ func (j *Job) Run(ctx context.Context) {
 	if every <= 0 {
 		every = time.Hour
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
+	retry := j.Retry
+	if retry <= 0 {
+		retry = time.Second
+	}
+	wait := retry
 	for {
 		sent, err := j.Once(ctx)
+		next := every
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Error("weekly summary failed", "err", err)
+			log.Error("weekly summary failed", "err", err, "retry_in", wait)
+			next, wait = wait, min(2*wait, every)
 		case sent:
 			log.Info("weekly summary sent to the staff chat")
+			wait = retry
+		default:
+			wait = retry
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(next):
 		}
 	}
 }

@@ -342,6 +342,9 @@ func TestLeaseOfACrashedReplicaGoesToAnother(t *testing.T) {
 			if n := len(s.texts()[anna.ID]); n != 1 {
 				t.Fatalf("anna got %d messages while a held her update", n)
 			}
+			if n := metricSum(t, &harness{metrics: bReplica.metrics}, "ankommen_queue_depth", nil); n != 1 {
+				t.Errorf("b reports a queue depth of %v, want 1 (anna's update)", n)
+			}
 
 			// a loses the database and stops without draining.
 			a.db.dead.Store(true)

@@ -310,3 +310,77 @@ func once(t *testing.T, open Open) {
 		t.Fatal("did not run after the period")
 	}
 }
+
+// BenchClaim measures a replica's round of work on the shared inbox: claim a batch
+// of 64 pending updates of distinct chats and mark them done. Each iteration is one
+// update; the inbox is filled before the timer starts.
+func BenchClaim(b *testing.B, d Store) {
+	ctx := context.Background()
+	var ups []chat.Update
+	for i := range b.N {
+		ups = append(ups, chat.Update{ID: int64(i + 1), ChatID: int64(i%500 + 1), Payload: []byte(`{"update_id":1}`), Received: time.Now()})
+	}
+	for i := 0; i < len(ups); i += 1000 {
+		if _, err := d.Append(ctx, ups[i:min(i+1000, len(ups))], 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	done := 0
+	for done < b.N {
+		got, err := d.Claim(ctx, "bench", 64, time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) == 0 {
+			b.Fatalf("nothing to claim after %d of %d", done, b.N)
+		}
+		if err := d.Done(ctx, ids(got), time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		done += len(got)
+	}
+}
+
+// BenchReserve measures booking a chat's and the global send slot together.
+func BenchReserve(b *testing.B, d Store) {
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		_, err := d.Reserve(ctx, cluster.Slot{Key: fmt.Sprintf("chat:%d", i%100), Interval: time.Nanosecond * 1000, Burst: 1},
+			cluster.Slot{Key: "global", Interval: time.Microsecond, Burst: 30})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchClaimBusy measures a claim that finds nothing: 200 chats with 25 pending
+// updates each, the oldest of every chat claimed already, as when every replica
+// polls while all chats are in hand.
+func BenchClaimBusy(b *testing.B, d Store) {
+	ctx := context.Background()
+	var ups []chat.Update
+	for i := range 5000 {
+		ups = append(ups, chat.Update{ID: int64(i + 1), ChatID: int64(i%200 + 1), Payload: []byte(`{"update_id":1}`), Received: time.Now()})
+	}
+	if _, err := d.Append(ctx, ups, 0); err != nil {
+		b.Fatal(err)
+	}
+	for {
+		got, err := d.Claim(ctx, "busy", 64, time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		got, err := d.Claim(ctx, "idle", 64, time.Hour)
+		if err != nil || len(got) != 0 {
+			b.Fatalf("claimed %d, %v; want none", len(got), err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
+	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/chat"
 	"github.com/oldenburg/ankommen/internal/handoff"
 	"github.com/oldenburg/ankommen/internal/staff"
@@ -71,6 +72,9 @@ func Fill(t testing.TB, s store.Store) {
 		t.Fatal("the first login attempt was refused")
 	}
 	must(s.CountAttempt(ctx, "name:anna", at))
+	// A need (package backlog) with the first question put to it.
+	_, err = s.AddNeed(ctx, backlog.Need{Title: "Kfz-Zulassung", Asked: 2, Langs: []backlog.LangCount{{Lang: "de", N: 2}}, CreatedAt: at, CreatedBy: "anna"}, []int64{1})
+	must(err)
 	// An asker waiting to be told of an answer (package notify).
 	_, err = s.Subscribe(ctx, "fillref000000003", 3, "de", at)
 	must(err)
