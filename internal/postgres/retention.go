@@ -15,8 +15,11 @@ import (
 //   - the consent mark of chats without handoffs;
 //   - the chat id of votes older than the handoff cutoff;
 //   - chats that hold nothing but their id (no language choice, no handoff, no
-//     linked vote) and have not changed since the handoff cutoff;
-//   - anonymous questions asked before the question cutoff;
+//     linked vote, no request to be told of an answer) and have not changed since
+//     the handoff cutoff;
+//   - anonymous questions asked before the question cutoff, with the askers'
+//     requests to be told of an answer (package notify);
+//   - requests to be told of an answer of chats that blocked the bot;
 //   - expired staff sessions;
 //   - daily topic counts of days before the demand cutoff;
 //   - login attempts older than a day (the login window is minutes).
@@ -35,7 +38,10 @@ func (d *DB) Purge(ctx context.Context, r handoff.Retention, now time.Time) (han
 			{&p.Votes, "UPDATE vote SET chat_id = NULL WHERE chat_id IS NOT NULL AND at < $1", []any{millis(hCut)}},
 			{&p.Chats, `DELETE FROM chat WHERE lang = '' AND updated_at < $1
 				AND NOT EXISTS (SELECT 1 FROM handoff h WHERE h.chat_id = chat.id)
-				AND NOT EXISTS (SELECT 1 FROM vote v WHERE v.chat_id = chat.id)`, []any{millis(hCut)}},
+				AND NOT EXISTS (SELECT 1 FROM vote v WHERE v.chat_id = chat.id)
+				AND NOT EXISTS (SELECT 1 FROM notify n WHERE n.chat_id = chat.id)`, []any{millis(hCut)}},
+			// (P3's stand-in for main's notify, as SQLite's retention does it.)
+			{&p.Subscriptions, "DELETE FROM notify WHERE chat_id IN (SELECT id FROM chat WHERE NOT active)", nil},
 			{&p.Questions, "DELETE FROM unanswered WHERE at < $1", []any{millis(qCut)}},
 			{&p.Sessions, "DELETE FROM staff_session WHERE expires_at <= $1", []any{millis(now)}},
 			{&p.Topics, "DELETE FROM topic_count WHERE day < $1", []any{dCut}},
