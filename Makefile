@@ -2,7 +2,7 @@
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: test deps vet unit unit-postgres check lint run fuzz bench eval i18n i18n-merge
+.PHONY: test deps vet unit unit-postgres replicas bench-replicas check lint run fuzz bench eval i18n i18n-merge
 
 test: deps vet unit check ## everything CI checks
 
@@ -18,10 +18,25 @@ vet:
 # numerics, ten times slower under -race) run without it.
 PLAIN = internal/(assistant|emergency|search|langdetect|content|cli|backlog)$$
 
+# The tests with several serve processes (REPLICAS) run after the others, alone:
+# they judge timing (send limits, duplicates at a kill) from the fake Bot API's log,
+# which other test binaries on the same two cores would distort.
+REPLICAS = TestReplicasWebhookKill9|TestPollingFailover|TestReplicasDatabaseFaults
+
 unit:
-	CGO_ENABLED=1 $(GO) test -race -count=1 $$($(GO) list ./... | grep -v -E '$(PLAIN)')
+	CGO_ENABLED=1 $(GO) test -race -count=1 -skip '^($(REPLICAS))$$' $$($(GO) list ./... | grep -v -E '$(PLAIN)')
 	$(GO) test -count=1 $$($(GO) list ./... | grep -E '$(PLAIN)')
 	@$(MAKE) --no-print-directory unit-postgres
+	@$(MAKE) --no-print-directory replicas
+
+# Three serve replicas on one PostgreSQL database (cmd/ankommen): webhook behind a
+# proxy with kill -9, polling failover, database faults. About a minute.
+replicas:
+	CGO_ENABLED=1 $(GO) test -race -count=1 -run '^($(REPLICAS))$$' ./cmd/ankommen
+
+# Updates a second, p50/p99 and memory of SQLite ×1, PostgreSQL ×1 and ×3 (docs/deploy.md).
+bench-replicas:
+	$(GO) test -run '^$$' -bench BenchmarkReplicas -benchtime 1x ./cmd/ankommen
 
 # The end-to-end tests once more on PostgreSQL (apptest.OpenStore): the conversation
 # against the fake Bot API, and the staff page in Chromium. The stores themselves

@@ -20,8 +20,8 @@ import (
 	tt "github.com/oldenburg/ankommen/internal/telegram/telegramtest"
 )
 
-// built is the ankommen binary, compiled once for all tests of the package.
-var built struct {
+// binary is the ankommen binary, compiled once for all tests of the package.
+type binary struct {
 	once sync.Once
 	dir  string
 	bin  string
@@ -29,41 +29,64 @@ var built struct {
 	err  error
 }
 
-// TestMain removes the binary after the tests.
+// built is the binary with the race detector when the tests run with it; plain is
+// always without (the replica tests and benchmarks: several processes at once,
+// whose point is their behaviour together and their speed).
+var built, plain binary
+
+// TestMain removes the binaries after the tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
+	for _, b := range []*binary{&built, &plain} {
+		if b.dir != "" {
+			os.RemoveAll(b.dir)
+		}
 	}
 	os.Exit(code)
 }
 
 // build compiles the ankommen binary into a temporary directory, once.
-func build(t *testing.T) string {
+func build(t testing.TB) string {
 	t.Helper()
-	built.once.Do(func() {
+	return built.get(t, raceEnabled)
+}
+
+// buildPlain compiles the ankommen binary without the race detector, once.
+func buildPlain(t testing.TB) string {
+	t.Helper()
+	if !raceEnabled {
+		return build(t)
+	}
+	return plain.get(t, false)
+}
+
+func (b *binary) get(t testing.TB, race bool) string {
+	t.Helper()
+	b.once.Do(func() {
 		goTool, err := exec.LookPath("go")
 		if err != nil {
 			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
 		}
-		if built.dir, built.err = os.MkdirTemp("", "ankommen-bin-"); built.err != nil {
+		if b.dir, b.err = os.MkdirTemp("", "ankommen-bin-"); b.err != nil {
 			return
 		}
-		built.bin = filepath.Join(built.dir, "ankommen")
-		args := []string{"build", "-o", built.bin}
+		b.bin = filepath.Join(b.dir, "ankommen")
+		args := []string{"build", "-o", b.bin}
 		env := os.Environ()
-		if raceEnabled {
+		if race {
 			args = append(args, "-race")
 			env = append(env, "CGO_ENABLED=1")
+		} else {
+			env = append(env, "CGO_ENABLED=0")
 		}
 		cmd := exec.Command(goTool, append(args, ".")...)
 		cmd.Env = env
-		built.out, built.err = cmd.CombinedOutput()
+		b.out, b.err = cmd.CombinedOutput()
 	})
-	if built.err != nil {
-		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	if b.err != nil {
+		t.Fatalf("go build: %v\n%s", b.err, b.out)
 	}
-	return built.bin
+	return b.bin
 }
 
 // syncBuffer is a buffer the process's output goroutine and the test share.

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -52,7 +54,21 @@ func replicaOf(db any, r config.Replicas, logger *slog.Logger) telegram.Cluster 
 	}
 	leader := pg.Leader("telegram-poll", logger)
 	leader.Retry = r.LeaderRetry
-	return telegram.Cluster{Claims: pg, Leader: leader, Slots: pg, Jobs: pg, Owner: r.Name, Lease: r.Lease}
+	return telegram.Cluster{Claims: pg, Leader: leader, Slots: pg, Jobs: pg, Owner: ownerOf(r.Name), Lease: r.Lease}
+}
+
+// ownerOf is the owner of this process's claims: the configured replica name with a
+// random part, so that a replica restarted under its name after a crash does not
+// renew the leases its dead predecessor left (it holds none of those updates in
+// hand; renewed, they would never go to anyone). "" leaves the default
+// (host-pid-random).
+func ownerOf(name string) string {
+	if name == "" {
+		return ""
+	}
+	var b [3]byte
+	rand.Read(b[:])
+	return name + "-" + hex.EncodeToString(b[:])
 }
 
 // jobsOf returns the store's record of once-only jobs, or one in memory.

@@ -52,6 +52,7 @@ const (
 type Store interface {
 	handoff.Store
 	staff.Store
+	staff.Attempts
 	backlog.Store
 	staff.Attempts
 }
