@@ -157,11 +157,11 @@ func (e *Numbered) Softmaxes(opt SoftmaxOptions, labelings ...func(Doc) string) 
 			in.idf[newID[id]] = float32(math.Log(float64(n+1)/float64(d+1)) + 1)
 		}
 	}
-	for h, id := range all {
+	all.each(func(h uint64, id int32) {
 		if newID[id] >= 0 {
 			in.features[h] = newID[id]
 		}
-	}
+	})
 	vecs := make([][]posting, n)
 	for i, v := range e.vecs {
 		out := make([]posting, 0, len(v))
