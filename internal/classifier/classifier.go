@@ -52,9 +52,10 @@ func Prepare(docs []Doc) {
 	for _, d := range docs {
 		total += len(d.tf)
 	}
-	// A quarter of the occurrences are distinct features in the shipped content;
-	// the table grows if there are more.
-	v := newTable(total / 4)
+	// A tenth of the occurrences are distinct features in the shipped content;
+	// the table grows if there are more. Its slots are fresh memory, which costs
+	// more to touch than to allocate.
+	v := newTable(total / 9)
 	ids := make([]int32, 0, total)
 	for i := range docs {
 		start := len(ids)
@@ -240,7 +241,15 @@ func numberFeatures(docs []Doc, df *[]int32, use func(Doc)) (*numbering, [][]pos
 	if nb.base != nil {
 		next = int32(nb.base.n)
 	}
-	nb.extra = newTable(64)
+	other := total
+	if nb.base != nil {
+		for i, d := range docs {
+			if d.vocab == nb.base && len(d.ids) == len(tfs[i]) {
+				other -= len(tfs[i])
+			}
+		}
+	}
+	nb.extra = newTable(other / 4)
 	*df = make([]int32, next)
 	// The documents' postings share one array.
 	flat := make([]posting, 0, total)

@@ -44,3 +44,27 @@ func TestKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantise: the 8-bit weights are the float weights over the row's scale,
+// rounded half away from zero (math.Round), the largest at ±127.
+func TestQuantise(t *testing.T) {
+	w := []float32{0.5, -0.5, 127, -63.5, 1.5, -2.5, 0.49999997, 0, 100, -127}
+	s := &Softmax{labels: make([]string, 5)}
+	s.quantise(w, 5, 0)
+	for f := range 2 {
+		row := w[f*5 : f*5+5]
+		var top float32
+		for _, x := range row {
+			top = max(top, x, -x)
+		}
+		for l, x := range row {
+			want := int8(math.Round(float64(x * (127 / top))))
+			if got := s.q[f*5+l]; got != want {
+				t.Errorf("q[%d][%d] = %d, want %d (w %v)", f, l, got, want, x)
+			}
+		}
+		if s.scale[f] != top/127 {
+			t.Errorf("scale[%d] = %v, want %v", f, s.scale[f], top/127)
+		}
+	}
+}

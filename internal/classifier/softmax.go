@@ -235,12 +235,10 @@ func (s *Softmax) quantise(w []float32, stride, off int) {
 		inv := 127 / top
 		q := s.q[f*L : (f+1)*L]
 		for l, w := range row {
-			// math.Round, cheaper: v+0.5 is exact in float64, v a float32.
-			if v := float64(w * inv); v >= 0 {
-				q[l] = int8(v + 0.5)
-			} else {
-				q[l] = int8(v - 0.5)
-			}
+			// math.Round without its branches: v±0.5 is exact in float64 (v is a
+			// float32), and the conversion truncates toward zero.
+			v := float64(w * inv)
+			q[l] = int8(int32(v + math.Copysign(0.5, v)))
 		}
 	}
 }
