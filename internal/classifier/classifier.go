@@ -39,14 +39,10 @@ func Prepare(docs []Doc) {
 	half := len(docs) / 2
 	done := make(chan struct{})
 	go func() {
-		for i := range docs[:half] {
-			docs[i].tf = termFreqs(docs[i].Text)
-		}
+		analyse(docs[:half])
 		close(done)
 	}()
-	for i := range docs[half:] {
-		docs[half+i].tf = termFreqs(docs[half+i].Text)
-	}
+	analyse(docs[half:])
 	<-done
 	total := 0
 	for _, d := range docs {
@@ -64,6 +60,22 @@ func Prepare(docs []Doc) {
 			ids = append(ids, id)
 		}
 		docs[i].ids, docs[i].vocab = ids[start:len(ids):len(ids)], v
+	}
+}
+
+// analyse computes the features of docs into arrays shared by many documents:
+// fewer and fuller allocations than one per document.
+func analyse(docs []Doc) {
+	var sc scratch
+	var arena []feat
+	for i := range docs {
+		tf := sc.termFreqs(docs[i].Text)
+		if len(arena)+len(tf) > cap(arena) {
+			arena = make([]feat, 0, max(1<<14, len(tf)))
+		}
+		start := len(arena)
+		arena = append(arena, tf...)
+		docs[i].tf = arena[start:len(arena):len(arena)]
 	}
 }
 
@@ -249,7 +261,7 @@ func numberFeatures(docs []Doc, df *[]int32, use func(Doc)) (*numbering, [][]pos
 			}
 		}
 	}
-	nb.extra = newTable(other / 4)
+	nb.extra = newTable(other / 16)
 	*df = make([]int32, next)
 	// The documents' postings share one array.
 	flat := make([]posting, 0, total)
@@ -446,6 +458,20 @@ const maxWordRunes = 40
 // pair of neighbouring words, and the character 3-, 4- and 5-grams of each word with
 // its boundaries marked.
 func termFreqs(text string) []feat {
+	var sc scratch
+	return sc.termFreqs(text)
+}
+
+// scratch holds termFreqs' buffers, for reuse over many texts.
+type scratch struct {
+	ones, halves []uint64
+	rs           []rune
+	out          []feat
+}
+
+// termFreqs is termFreqs with the buffers of sc: the result is valid until the
+// next call.
+func (sc *scratch) termFreqs(text string) []feat {
 	words := fold.Words(text)
 	if len(words) > 200 {
 		words = words[:200]
@@ -454,10 +480,13 @@ func termFreqs(text string) []feat {
 	// for the hundred or two features of a message, and the order is fixed, so
 	// feature numbers and the sums of floats in training come out the same in
 	// every run. Word pairs count half.
-	ones := make([]uint64, 0, len(words)*14)
-	var halves []uint64
+	ones := sc.ones[:0]
+	if cap(ones) < len(words)*14 {
+		ones = make([]uint64, 0, len(words)*14)
+	}
+	halves := sc.halves[:0]
+	rs := sc.rs[:0]
 	prev := ""
-	var rs []rune
 	var buf [utf8.UTFMax]byte
 	for _, w := range words {
 		if utf8.RuneCountInString(w) > maxWordRunes {
@@ -491,7 +520,11 @@ func termFreqs(text string) []feat {
 	}
 	slices.Sort(ones)
 	slices.Sort(halves)
-	out := make([]feat, 0, len(ones)+len(halves))
+	sc.ones, sc.halves, sc.rs = ones, halves, rs
+	out := sc.out[:0]
+	if cap(out) < len(ones)+len(halves) {
+		out = make([]feat, 0, len(ones)+len(halves))
+	}
 	add := func(h uint64, f float32) {
 		if n := len(out); n > 0 && out[n-1].h == h {
 			out[n-1].f += f
@@ -509,6 +542,7 @@ func termFreqs(text string) []feat {
 			j++
 		}
 	}
+	sc.out = out
 	return out
 }
 
