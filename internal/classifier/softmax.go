@@ -292,19 +292,33 @@ func sgd(vecs [][]posting, nf, stride int, blocks []block, opt SoftmaxOptions) (
 					}
 				}
 			}
-			for _, p := range vec {
-				row := w[int(p.doc)*stride:][:stride:stride]
-				for _, l := range active {
-					row[l] -= g[l] * p.weight
+			if len(active) > denseFrom {
+				// g is 0 but for the active labels: the whole row is updated with
+				// the vector kernel, and the others stay as they are (x > 0, so
+				// row + 0*(-x) is row, bit for bit, as row - g*x is for active ones).
+				for _, p := range vec {
+					addRow(w[int(p.doc)*stride:][:stride:stride], g, -p.weight)
+				}
+			} else {
+				for _, p := range vec {
+					row := w[int(p.doc)*stride:][:stride:stride]
+					for _, l := range active {
+						row[l] -= g[l] * p.weight
+					}
 				}
 			}
 			for _, l := range active {
 				bias[l] -= 0.1 * g[l]
+				g[l] = 0
 			}
 		}
 	}
 	return w, bias
 }
+
+// denseFrom is the number of labels to update from which a step updates whole
+// rows with the vector kernel rather than label by label.
+const denseFrom = 8
 
 // logits sets z to the bias plus the weighed rows of vec's features.
 func logits(w []float32, stride int, bias []float32, vec []posting, z []float32) {
