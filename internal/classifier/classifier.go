@@ -187,7 +187,7 @@ func (e *Numbered) Model() *Model {
 		var norm float64
 		xs = xs[:0]
 		for _, p := range vec {
-			x := (1 + float32(math.Log(float64(p.weight)))) * m.idf[p.doc]
+			x := sublinear(p.weight) * m.idf[p.doc]
 			xs = append(xs, x)
 			norm += float64(x) * float64(x)
 		}
@@ -315,7 +315,7 @@ func tfidf(tf []feat, features map[uint64]int32, idf []float32) []posting {
 		if !ok {
 			continue
 		}
-		w := (1 + float32(math.Log(float64(x.f)))) * idf[id]
+		w := sublinear(x.f) * idf[id]
 		out = append(out, posting{id, w})
 		norm += float64(w) * float64(w)
 	}
@@ -327,6 +327,15 @@ func tfidf(tf []feat, features map[uint64]int32, idf []float32) []posting {
 		out[i].weight *= inv
 	}
 	return out
+}
+
+// sublinear is a term frequency's weight, 1 + ln(tf). Most features occur once in
+// a text: their weight needs no logarithm (ln 1 is 0 exactly).
+func sublinear(tf float32) float32 {
+	if tf == 1 {
+		return 1
+	}
+	return 1 + float32(math.Log(float64(tf)))
 }
 
 // Score is one label's closeness to a message, between 0 and 1.

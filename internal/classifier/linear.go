@@ -66,7 +66,7 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 	for _, x := range exs {
 		var norm float64
 		for i, p := range x.vec {
-			w := (1 + float32(math.Log(float64(p.weight)))) * b.idf[p.doc]
+			w := sublinear(p.weight) * b.idf[p.doc]
 			x.vec[i].weight = w
 			norm += float64(w) * float64(w)
 		}

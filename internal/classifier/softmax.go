@@ -341,7 +341,7 @@ func logits(w []float32, stride int, bias []float32, vec []posting, z []float32)
 func (s *inputs) scale(vec []posting) []posting {
 	var n float32
 	for i, p := range vec {
-		vec[i].weight = (1 + float32(math.Log(float64(p.weight)))) * s.idf[p.doc]
+		vec[i].weight = sublinear(p.weight) * s.idf[p.doc]
 		n++
 	}
 	inv := float32(1 / math.Sqrt(float64(scaleBase+n)))
