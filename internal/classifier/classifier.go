@@ -263,6 +263,12 @@ func numberFeatures(docs []Doc, df *[]int32, use func(Doc)) (*numbering, [][]pos
 	}
 	nb.extra = newTable(other / 16)
 	*df = make([]int32, next)
+	// The documents of another vocabulary are numbered by their features'
+	// numbers there too: remaps[v][id] is the number of v's feature id, or -1
+	// before it is looked up.
+	remaps := map[*table][]int32{}
+	var vocab *table
+	var remap []int32
 	// The documents' postings share one array.
 	flat := make([]posting, 0, total)
 	vecs := make([][]posting, 0, len(docs))
@@ -273,12 +279,26 @@ func numberFeatures(docs []Doc, df *[]int32, use func(Doc)) (*numbering, [][]pos
 		}
 		use(d)
 		start := len(flat)
-		inBase := nb.base != nil && d.vocab == nb.base && len(d.ids) == len(tf)
+		prepared := d.vocab != nil && len(d.ids) == len(tf)
+		inBase := prepared && d.vocab == nb.base
+		if prepared && !inBase && d.vocab != vocab {
+			vocab = d.vocab
+			remap = remaps[vocab]
+			if remap == nil {
+				remap = make([]int32, vocab.n)
+				for k := range remap {
+					remap[k] = -1
+				}
+				remaps[vocab] = remap
+			}
+		}
 		for j, x := range tf {
 			var id int32
 			switch {
 			case inBase:
 				id = d.ids[j]
+			case prepared && remap[d.ids[j]] >= 0:
+				id = remap[d.ids[j]]
 			default:
 				var ok bool
 				if nb.base != nil {
@@ -291,6 +311,9 @@ func numberFeatures(docs []Doc, df *[]int32, use func(Doc)) (*numbering, [][]pos
 						next++
 						*df = append(*df, 0)
 					}
+				}
+				if prepared {
+					remap[d.ids[j]] = id
 				}
 			}
 			(*df)[id]++
