@@ -517,7 +517,13 @@ func (sc *scratch) termFreqs(text string) []feat {
 		ones = make([]uint64, 0, len(words)*14)
 	}
 	halves := sc.halves[:0]
+	if cap(halves) < len(words) {
+		halves = make([]uint64, 0, len(words))
+	}
 	rs := sc.rs[:0]
+	if cap(rs) < maxWordRunes+2 {
+		rs = make([]rune, 0, maxWordRunes+2)
+	}
 	prev := ""
 	var buf [utf8.UTFMax]byte
 	for _, w := range words {
