@@ -23,23 +23,60 @@ type Doc struct {
 	Lang  string
 	Text  string
 	tf    []feat // the features of Text, once Prepare ran
+	// ids number tf's features in vocab, which Prepare shares among the
+	// documents it prepares: models count such documents' features by these
+	// numbers rather than numbering them again, in a new table of hundreds of
+	// thousands of features (most of the time of counting, once per model).
+	ids   []int32
+	vocab *table
 }
 
 // Prepare computes the features of docs once, so that several models can be trained
-// on them without analysing the texts again. It runs on two goroutines.
+// on them without analysing the texts again, and numbers them in a vocabulary the
+// documents share: models count them by these numbers. The texts are analysed on
+// two goroutines.
 func Prepare(docs []Doc) {
 	half := len(docs) / 2
 	done := make(chan struct{})
 	go func() {
-		for i := range docs[:half] {
-			docs[i].tf = termFreqs(docs[i].Text)
-		}
+		analyse(docs[:half])
 		close(done)
 	}()
-	for i := range docs[half:] {
-		docs[half+i].tf = termFreqs(docs[half+i].Text)
-	}
+	analyse(docs[half:])
 	<-done
+	total := 0
+	for _, d := range docs {
+		total += len(d.tf)
+	}
+	// A tenth of the occurrences are distinct features in the shipped content;
+	// the table grows if there are more. Its slots are fresh memory, which costs
+	// more to touch than to allocate.
+	v := newTable(total / 9)
+	ids := make([]int32, 0, total)
+	for i := range docs {
+		start := len(ids)
+		for _, x := range docs[i].tf {
+			id, _ := v.number(x.h, int32(v.n))
+			ids = append(ids, id)
+		}
+		docs[i].ids, docs[i].vocab = ids[start:len(ids):len(ids)], v
+	}
+}
+
+// analyse computes the features of docs into arrays shared by many documents:
+// fewer and fuller allocations than one per document.
+func analyse(docs []Doc) {
+	var sc scratch
+	var arena []feat
+	for i := range docs {
+		tf := sc.termFreqs(docs[i].Text)
+		if len(arena)+len(tf) > cap(arena) {
+			arena = make([]feat, 0, max(1<<14, len(tf)))
+		}
+		start := len(arena)
+		arena = append(arena, tf...)
+		docs[i].tf = arena[start:len(arena):len(arena)]
+	}
 }
 
 func (d Doc) features() []feat {
@@ -81,7 +118,7 @@ const maxDFShare = 0.3
 // them and changes nothing: models may train one after another or side by side.
 type Numbered struct {
 	docs     []Doc // the examples with at least one feature
-	features map[uint64]int32
+	features *numbering
 	df       []int32     // feature number → examples that have it
 	vecs     [][]posting // per example: (feature number, term frequency)
 }
@@ -89,8 +126,8 @@ type Numbered struct {
 // Number counts and numbers the features of docs. Documents without any word are
 // left out.
 func Number(docs []Doc) *Numbered {
-	e := &Numbered{features: map[uint64]int32{}}
-	e.vecs = numberFeatures(docs, e.features, &e.df, func(d Doc) { e.docs = append(e.docs, d) })
+	e := &Numbered{docs: make([]Doc, 0, len(docs))}
+	e.features, e.vecs = numberFeatures(docs, &e.df, func(d Doc) { e.docs = append(e.docs, d) })
 	return e
 }
 
@@ -99,7 +136,7 @@ func Train(docs []Doc) *Model { return Number(docs).Model() }
 
 // Model trains the nearest-neighbour model.
 func (e *Numbered) Model() *Model {
-	m := &Model{labelIdx: map[string]int{}, features: e.features}
+	m := &Model{labelIdx: map[string]int{}}
 	for _, d := range e.docs {
 		li, ok := m.labelIdx[d.Label]
 		if !ok {
@@ -124,13 +161,15 @@ func (e *Numbered) Model() *Model {
 	kept := func(id int32) bool { return n <= pruneFrom || df[id] >= 2 }
 	looked := func(id int32) bool { return n <= 50 || (kept(id) && df[id] <= limit) }
 	if n > pruneFrom {
-		features := make(map[uint64]int32, len(m.features)/2)
-		for h, id := range m.features {
-			if kept(id) {
-				features[h] = id
+		nk := 0
+		for _, d := range df {
+			if d >= 2 {
+				nk++
 			}
 		}
-		m.features = features // a new map: deleting does not shrink one
+		m.features = e.features.toMap(nk, kept)
+	} else {
+		m.features = e.features.toMap(len(df), func(id int32) bool { return df[id] > 0 })
 	}
 	// The postings of feature id are flat[off[id]:off[id+1]]: one array, not a
 	// slice per feature.
@@ -148,7 +187,7 @@ func (e *Numbered) Model() *Model {
 		var norm float64
 		xs = xs[:0]
 		for _, p := range vec {
-			x := (1 + float32(math.Log(float64(p.weight)))) * m.idf[p.doc]
+			x := sublinear(p.weight) * m.idf[p.doc]
 			xs = append(xs, x)
 			norm += float64(x) * float64(x)
 		}
@@ -163,31 +202,126 @@ func (e *Numbered) Model() *Model {
 	return m
 }
 
-// numberFeatures gives every feature of docs a number in features, counts in df
-// how many documents have it, and returns each non-empty document as (feature
-// number, term frequency), calling use for it: the map is looked up once.
-func numberFeatures(docs []Doc, features map[uint64]int32, df *[]int32, use func(Doc)) [][]posting {
+// numbering says which number each feature has.
+type numbering struct {
+	base  *table // the vocabulary of most documents: features keep its numbers
+	extra *table // the features not in base, numbered from base.n on
+}
+
+// each calls f for every feature, in no particular order.
+func (nb *numbering) each(f func(h uint64, id int32)) {
+	if nb.base != nil {
+		nb.base.each(f)
+	}
+	nb.extra.each(f)
+}
+
+// toMap returns the features whose numbers keep accepts as a map, for look-ups
+// at query time; n is how many there will be.
+func (nb *numbering) toMap(n int, keep func(id int32) bool) map[uint64]int32 {
+	m := make(map[uint64]int32, n)
+	nb.each(func(h uint64, id int32) {
+		if keep(id) {
+			m[h] = id
+		}
+	})
+	return m
+}
+
+// numberFeatures numbers the features of docs, counts in df how many documents
+// have each, and returns the numbering and each non-empty document as (feature
+// number, term frequency), calling use for it. Numbers may be left unused (their
+// df is 0): the base vocabulary may have features none of docs has.
+func numberFeatures(docs []Doc, df *[]int32, use func(Doc)) (*numbering, [][]posting) {
+	tfs := make([][]feat, len(docs))
+	total := 0
+	byVocab := map[*table]int{}
+	for i, d := range docs {
+		tfs[i] = d.features()
+		total += len(tfs[i])
+		if d.vocab != nil && len(d.ids) == len(tfs[i]) {
+			byVocab[d.vocab]++
+		}
+	}
+	nb := &numbering{}
+	for v, n := range byVocab {
+		if nb.base == nil || n > byVocab[nb.base] || (n == byVocab[nb.base] && v.n > nb.base.n) {
+			nb.base = v
+		}
+	}
+	next := int32(0)
+	if nb.base != nil {
+		next = int32(nb.base.n)
+	}
+	other := total
+	if nb.base != nil {
+		for i, d := range docs {
+			if d.vocab == nb.base && len(d.ids) == len(tfs[i]) {
+				other -= len(tfs[i])
+			}
+		}
+	}
+	nb.extra = newTable(other / 16)
+	*df = make([]int32, next)
+	// The documents of another vocabulary are numbered by their features'
+	// numbers there too: remaps[v][id] is the number of v's feature id, or -1
+	// before it is looked up.
+	remaps := map[*table][]int32{}
+	var vocab *table
+	var remap []int32
+	// The documents' postings share one array.
+	flat := make([]posting, 0, total)
 	vecs := make([][]posting, 0, len(docs))
-	for _, d := range docs {
-		tf := d.features()
+	for i, d := range docs {
+		tf := tfs[i]
 		if len(tf) == 0 {
 			continue
 		}
 		use(d)
-		vec := make([]posting, 0, len(tf))
-		for _, x := range tf {
-			id, ok := features[x.h]
-			if !ok {
-				id = int32(len(*df))
-				features[x.h] = id
-				*df = append(*df, 0)
+		start := len(flat)
+		prepared := d.vocab != nil && len(d.ids) == len(tf)
+		inBase := prepared && d.vocab == nb.base
+		if prepared && !inBase && d.vocab != vocab {
+			vocab = d.vocab
+			remap = remaps[vocab]
+			if remap == nil {
+				remap = make([]int32, vocab.n)
+				for k := range remap {
+					remap[k] = -1
+				}
+				remaps[vocab] = remap
+			}
+		}
+		for j, x := range tf {
+			var id int32
+			switch {
+			case inBase:
+				id = d.ids[j]
+			case prepared && remap[d.ids[j]] >= 0:
+				id = remap[d.ids[j]]
+			default:
+				var ok bool
+				if nb.base != nil {
+					id, ok = nb.base.find(x.h)
+				}
+				if !ok {
+					var isNew bool
+					id, isNew = nb.extra.number(x.h, next)
+					if isNew {
+						next++
+						*df = append(*df, 0)
+					}
+				}
+				if prepared {
+					remap[d.ids[j]] = id
+				}
 			}
 			(*df)[id]++
-			vec = append(vec, posting{id, x.f})
+			flat = append(flat, posting{id, x.f})
 		}
-		vecs = append(vecs, vec)
+		vecs = append(vecs, flat[start:len(flat):len(flat)])
 	}
-	return vecs
+	return nb, vecs
 }
 
 // weigh turns term frequencies into an L2-normalised TF-IDF vector over known
@@ -204,7 +338,7 @@ func tfidf(tf []feat, features map[uint64]int32, idf []float32) []posting {
 		if !ok {
 			continue
 		}
-		w := (1 + float32(math.Log(float64(x.f)))) * idf[id]
+		w := sublinear(x.f) * idf[id]
 		out = append(out, posting{id, w})
 		norm += float64(w) * float64(w)
 	}
@@ -216,6 +350,15 @@ func tfidf(tf []feat, features map[uint64]int32, idf []float32) []posting {
 		out[i].weight *= inv
 	}
 	return out
+}
+
+// sublinear is a term frequency's weight, 1 + ln(tf). Most features occur once in
+// a text: their weight needs no logarithm (ln 1 is 0 exactly).
+func sublinear(tf float32) float32 {
+	if tf == 1 {
+		return 1
+	}
+	return 1 + float32(math.Log(float64(tf)))
 }
 
 // Score is one label's closeness to a message, between 0 and 1.
@@ -347,6 +490,20 @@ const maxWordRunes = 40
 // pair of neighbouring words, and the character 3-, 4- and 5-grams of each word with
 // its boundaries marked.
 func termFreqs(text string) []feat {
+	var sc scratch
+	return sc.termFreqs(text)
+}
+
+// scratch holds termFreqs' buffers, for reuse over many texts.
+type scratch struct {
+	ones, halves []uint64
+	rs           []rune
+	out          []feat
+}
+
+// termFreqs is termFreqs with the buffers of sc: the result is valid until the
+// next call.
+func (sc *scratch) termFreqs(text string) []feat {
 	words := fold.Words(text)
 	if len(words) > 200 {
 		words = words[:200]
@@ -355,10 +512,19 @@ func termFreqs(text string) []feat {
 	// for the hundred or two features of a message, and the order is fixed, so
 	// feature numbers and the sums of floats in training come out the same in
 	// every run. Word pairs count half.
-	ones := make([]uint64, 0, len(words)*14)
-	var halves []uint64
+	ones := sc.ones[:0]
+	if cap(ones) < len(words)*14 {
+		ones = make([]uint64, 0, len(words)*14)
+	}
+	halves := sc.halves[:0]
+	if cap(halves) < len(words) {
+		halves = make([]uint64, 0, len(words))
+	}
+	rs := sc.rs[:0]
+	if cap(rs) < maxWordRunes+2 {
+		rs = make([]rune, 0, maxWordRunes+2)
+	}
 	prev := ""
-	var rs []rune
 	var buf [utf8.UTFMax]byte
 	for _, w := range words {
 		if utf8.RuneCountInString(w) > maxWordRunes {
@@ -392,7 +558,11 @@ func termFreqs(text string) []feat {
 	}
 	slices.Sort(ones)
 	slices.Sort(halves)
-	out := make([]feat, 0, len(ones)+len(halves))
+	sc.ones, sc.halves, sc.rs = ones, halves, rs
+	out := sc.out[:0]
+	if cap(out) < len(ones)+len(halves) {
+		out = make([]feat, 0, len(ones)+len(halves))
+	}
 	add := func(h uint64, f float32) {
 		if n := len(out); n > 0 && out[n-1].h == h {
 			out[n-1].f += f
@@ -410,6 +580,7 @@ func termFreqs(text string) []feat {
 			j++
 		}
 	}
+	sc.out = out
 	return out
 }
 

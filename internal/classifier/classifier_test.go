@@ -119,3 +119,39 @@ func TestSoftmaxes(t *testing.T) {
 		t.Errorf("MaxLabels 3: %v, want a topic model and no language model (4 languages)", ms)
 	}
 }
+
+// TestPrepared: models trained on documents prepared in vocabularies of their own
+// (some in one, some in another, some not at all) score exactly as models trained
+// on the texts alone: the numbering of features does not depend on how the
+// documents came.
+func TestPrepared(t *testing.T) {
+	// b's documents share features ("ausländer"), numbered through a's.
+	a := append(append([]Doc(nil), docs[:3]...), docs[6])
+	b := append([]Doc(nil), docs[3:6]...)
+	Prepare(a)
+	Prepare(b)
+	extra := Doc{Label: "office", Lang: "de", Text: "Ausländerbehörde Öffnungszeiten"}
+	mixed := append(append(append([]Doc(nil), b...), a...), extra)
+	order := append(append(append([]Doc(nil), docs[3:6]...), append(docs[:3:3], docs[6])...), extra)
+	positive := map[string]bool{"office": true}
+	for _, q := range []string{"auslanderbehorde termin", "deutschkurse", "где ведомство", "wen maktab", "xyzzy"} {
+		want, got := Train(order).Classify(q), Train(mixed).Classify(q)
+		if len(want.Labels) != len(got.Labels) {
+			t.Fatalf("%q: %v, want %v", q, got.Labels, want.Labels)
+		}
+		for i := range want.Labels {
+			if want.Labels[i] != got.Labels[i] {
+				t.Errorf("%q: %v, want %v", q, got.Labels, want.Labels)
+			}
+		}
+		opt := BinaryOptions{Epochs: 5}
+		if w, g := TrainBinary(order, positive, opt).Probability(q), TrainBinary(mixed, positive, opt).Probability(q); w != g {
+			t.Errorf("%q: binary %v, want %v", q, g, w)
+		}
+		so := SoftmaxOptions{MinDF: 1}
+		w, g := TrainSoftmax(order, so).Probabilities(q), TrainSoftmax(mixed, so).Probabilities(q)
+		if len(w) != len(g) || (len(w) > 0 && w[0] != g[0]) {
+			t.Errorf("%q: softmax %v, want %v", q, g, w)
+		}
+	}
+}

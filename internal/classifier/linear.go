@@ -37,7 +37,7 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 	if opt.L2 == 0 {
 		opt.L2 = 1e-5
 	}
-	b := &Binary{features: map[uint64]int32{}}
+	b := &Binary{}
 	type ex struct {
 		y   float32
 		vec []posting // feature id, term frequency, then weight
@@ -45,7 +45,7 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 	var df []int32
 	var ys []float32
 	npos := 0
-	vecs := numberFeatures(docs, b.features, &df, func(d Doc) {
+	features, vecs := numberFeatures(docs, &df, func(d Doc) {
 		y := float32(0)
 		if positive[d.Label] {
 			y = 1
@@ -53,6 +53,7 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 		}
 		ys = append(ys, y)
 	})
+	b.features = features.toMap(len(df), func(id int32) bool { return df[id] > 0 })
 	exs := make([]ex, len(vecs))
 	for i, v := range vecs {
 		exs[i] = ex{y: ys[i], vec: v}
@@ -65,7 +66,7 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 	for _, x := range exs {
 		var norm float64
 		for i, p := range x.vec {
-			w := (1 + float32(math.Log(float64(p.weight)))) * b.idf[p.doc]
+			w := sublinear(p.weight) * b.idf[p.doc]
 			x.vec[i].weight = w
 			norm += float64(w) * float64(w)
 		}

@@ -21,10 +21,10 @@ type Models struct {
 	detector *emergency.Detector
 	glossary []term
 	// probs is the softmax model over the same examples. It trains in the
-	// background after Build returns (a third of a second on the shipped content,
-	// which start-up cannot afford on top of the index); probsReady is closed when
-	// it is done, and Classify waits for it, so that every answer is decided the
-	// same way. It is nil when there are too many topics for its dense weights.
+	// background, beside the other models and after Build returns (a quarter of
+	// a second of CPU on the shipped content); probsReady is closed when it is
+	// done, and Classify waits for it, so that every answer is decided the same
+	// way. It is nil when there are too many topics for its dense weights.
 	probs      *classifier.Softmax
 	langs      *classifier.Softmax // the same, over the examples' languages
 	probsReady chan struct{}
@@ -44,24 +44,27 @@ var _ assistant.Models = (*Models)(nil)
 func Build(c *content.Corpus) *Models {
 	docs := examples(c)
 	classifier.Prepare(docs)
-	// The two models train side by side.
-	m := &Models{}
+	m := &Models{probsReady: make(chan struct{}), ready: make(chan struct{})}
+	// Everything trains side by side, the softmax models while the rest is built
+	// and after Build returns: they take the longest, and start as soon as the
+	// features are numbered.
 	done := make(chan struct{})
 	go func() {
 		m.detector = emergency.New(c, ordinary(c, docs), emergency.Options{})
 		close(done)
 	}()
 	numbered := classifier.Number(docs)
-	m.topics = numbered.Model()
-	<-done
-	m.probsReady = make(chan struct{})
-	m.ready = make(chan struct{})
 	go func() {
 		ms := numbered.Softmaxes(classifier.SoftmaxOptions{},
 			func(d classifier.Doc) string { return d.Label },
 			func(d classifier.Doc) string { return d.Lang })
 		m.probs, m.langs = ms[0], ms[1]
 		close(m.probsReady)
+	}()
+	m.topics = numbered.Model()
+	<-done
+	go func() {
+		<-m.probsReady
 		<-m.detector.Ready()
 		close(m.ready)
 	}()

@@ -1,0 +1,52 @@
+#include "textflag.h"
+
+// func addRowAVX(z, row *float32, n int, x float32)
+TEXT ·addRowAVX(SB), NOSPLIT, $0-28
+	MOVQ z+0(FP), DI
+	MOVQ row+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS x+24(FP), Y4
+	XORQ AX, AX
+loop:
+	CMPQ AX, CX
+	JGE done
+	VMULPS (SI)(AX*4), Y4, Y0
+	VADDPS (DI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop
+done:
+	VZEROUPPER
+	RET
+
+// func addRows4AVX(z, r0, r1, r2, r3 *float32, n int, x0, x1, x2, x3 float32)
+TEXT ·addRows4AVX(SB), NOSPLIT, $0-64
+	MOVQ z+0(FP), DI
+	MOVQ r0+8(FP), R8
+	MOVQ r1+16(FP), R9
+	MOVQ r2+24(FP), R10
+	MOVQ r3+32(FP), R11
+	MOVQ n+40(FP), CX
+	VBROADCASTSS x0+48(FP), Y4
+	VBROADCASTSS x1+52(FP), Y5
+	VBROADCASTSS x2+56(FP), Y6
+	VBROADCASTSS x3+60(FP), Y7
+	XORQ AX, AX
+loop4:
+	CMPQ AX, CX
+	JGE done4
+	VMOVUPS (DI)(AX*4), Y0
+	VMULPS (R8)(AX*4), Y4, Y1
+	VADDPS Y1, Y0, Y0
+	VMULPS (R9)(AX*4), Y5, Y1
+	VADDPS Y1, Y0, Y0
+	VMULPS (R10)(AX*4), Y6, Y1
+	VADDPS Y1, Y0, Y0
+	VMULPS (R11)(AX*4), Y7, Y1
+	VADDPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP loop4
+done4:
+	VZEROUPPER
+	RET
