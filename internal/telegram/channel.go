@@ -111,6 +111,11 @@ type Channel struct {
 	appendMu  sync.Mutex
 	appendQ   []*appendReq
 	appending bool
+	// handOut is held from an inbox append until its records are dispatched, and
+	// by markDone to let ids leave the in-flight set: an update the append read as
+	// pending cannot be marked done and leave the set in between, to be handed out
+	// a second time (see commitAppends).
+	handOut sync.Mutex
 
 	mu       sync.Mutex
 	inflight map[int64]struct{}

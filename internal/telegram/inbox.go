@@ -122,6 +122,11 @@ func (c *Channel) commitAppends() {
 			}
 			offset = max(offset, req.offset)
 		}
+		// The status the append reads may be out of date by the time a record is
+		// dispatched: the first delivery of an update, in hand when the append
+		// read it as pending, may be marked done meanwhile. Holding handOut keeps
+		// its id in the in-flight set until the second delivery met it there.
+		c.handOut.Lock()
 		// Not a request's context: the batch belongs to every request in it.
 		st, err := c.store.Append(context.Background(), ups, offset)
 		i := 0
@@ -141,6 +146,7 @@ func (c *Channel) commitAppends() {
 			}
 			close(req.done)
 		}
+		c.handOut.Unlock()
 		if err == nil {
 			c.rep.poke() // claimed by whichever replica is first; often this one
 		}
@@ -349,11 +355,15 @@ func (c *Channel) markDone(in <-chan int64, flushed chan<- struct{}) {
 			}
 			time.Sleep(time.Duration(min(attempt+1, 10)) * 100 * time.Millisecond)
 		}
+		// An append that read these ids as pending before the mark was stored
+		// finds them in the in-flight set (see commitAppends).
+		c.handOut.Lock()
 		c.mu.Lock()
 		for _, id := range ids {
 			delete(c.inflight, id)
 		}
 		c.mu.Unlock()
+		c.handOut.Unlock()
 		c.rep.poke() // the chats' next updates may be claimed now
 	}
 }
