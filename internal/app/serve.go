@@ -384,7 +384,9 @@ func (s *Server) ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := s.DB.Ping(ctx); err != nil {
-		return fmt.Errorf("database %s: %w", s.database(), err)
+		// Ping's error names no location (pgx's would name it twice): here it is
+		// named once.
+		return fmt.Errorf("database: cannot reach %s: %w", s.database(), err)
 	}
 	if s.Channel != nil {
 		return s.Channel.Ready()

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"path"
 	"sort"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/oldenburg/ankommen/internal/store"
@@ -129,13 +131,50 @@ func (d *DB) Close() error {
 	return nil
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers. Its error is the cause alone ("dial
+// error: connect: connection refused"), without the database's location, which
+// the caller names once (see Where): pgx puts user, database and address in its
+// connection errors, and the net package the address again.
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: %s: ping: %w", d.where, err)
+		return causeOf(err)
 	}
 	return nil
 }
+
+// causeOf returns err with the parts of its message that only say where pgx
+// connected left out; it still wraps err.
+func causeOf(err error) error {
+	msg := err.Error()
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// "failed to connect to `user=u database=d`: host:port (host): dial error: ..."
+		if in := ce.Unwrap(); in != nil {
+			// One attempt per address, joined; one address: one attempt.
+			if j, ok := in.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) == 1 {
+				in = j.Unwrap()[0]
+			}
+			msg = in.Error()
+			if cause := errors.Unwrap(in); cause != nil && strings.HasSuffix(msg, "): "+cause.Error()) {
+				msg = cause.Error()
+			}
+		}
+	}
+	// "dial tcp 127.0.0.1:5432: connect: connection refused"
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		msg = strings.Replace(msg, op.Error(), op.Err.Error(), 1)
+	}
+	return &causeError{msg: msg, err: err}
+}
+
+type causeError struct {
+	msg string
+	err error
+}
+
+func (e *causeError) Error() string { return e.msg }
+func (e *causeError) Unwrap() error { return e.err }
 
 // Version returns the number of the last migration applied.
 func (d *DB) Version(ctx context.Context) (int, error) {

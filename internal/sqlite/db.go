@@ -147,11 +147,12 @@ func (d *DB) Close() error {
 	return nil
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers. Its error is the cause alone, without
+// the file's name, which the caller names once.
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := d.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+		return err
 	}
 	return nil
 }

@@ -31,7 +31,8 @@ type Store interface {
 	summary.Store
 	backlog.Store
 	Inspection
-	// Ping reports whether the database answers.
+	// Ping reports whether the database answers. Its error is the cause alone,
+	// without the database's location, which the caller names once.
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
