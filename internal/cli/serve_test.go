@@ -222,8 +222,11 @@ func TestServeReadyzReportsDatabaseTrouble(t *testing.T) {
 	}
 	pgtest.Drop(t, url)
 	code, body := p.get("/readyz")
-	if code != http.StatusServiceUnavailable || !strings.Contains(body, "not ready: database PostgreSQL 127.0.0.1:5432/ankommen_test_") {
+	if code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "not ready: database: cannot reach PostgreSQL 127.0.0.1:5432/ankommen_test_") {
 		t.Errorf("/readyz without the database: %d %q; want 503 naming the database", code, body)
+	}
+	if n := strings.Count(body, "ankommen_test_"); n != 1 {
+		t.Errorf("/readyz names the database %d times, want once: %q", n, body)
 	}
 	if code, _ := p.get("/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz: %d; the process lives on", code)
