@@ -229,7 +229,6 @@ func (s *Server) summaryJob() *summary.Job {
 		Send:     s.Conversation.SendStaff,
 		Localize: func(id string, data map[string]any) string { return loc().T("de", id, data) },
 		LangName: func(code string) string { return loc().T("de", "LangName_"+code, nil) },
-		Logger:   s.log,
 	}
 }
 

@@ -11,18 +11,16 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/url"
-	"path"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/oldenburg/ankommen/internal/migrate"
 
 	"github.com/oldenburg/ankommen/internal/store"
 )
@@ -185,47 +183,11 @@ func (d *DB) Version(ctx context.Context) (int, error) {
 	return v, nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_what.sql", e.Name())
-		}
-		data, err := fs.ReadFile(migrations, path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(data)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", out[i-1].name, out[i].name)
-		}
-	}
-	return out, nil
-}
-
 // migrate applies the migrations not applied yet, each in its own transaction with
 // its entry in schema_migration. Replicas starting at once wait for each other on
 // an advisory lock held for the transaction.
 func (d *DB) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := migrate.Load(migrations, "migrations")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -238,7 +200,7 @@ func (d *DB) migrate(ctx context.Context) error {
 }
 
 // migrateOne applies the next migration not applied yet; done when none is left.
-func (d *DB) migrateOne(ctx context.Context, ms []migration) (done bool, err error) {
+func (d *DB) migrateOne(ctx context.Context, ms []migrate.Migration) (done bool, err error) {
 	err = d.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLock); err != nil {
 			return err
@@ -254,17 +216,17 @@ func (d *DB) migrateOne(ctx context.Context, ms []migration) (done bool, err err
 		if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migration").Scan(&current); err != nil {
 			return err
 		}
-		if n := len(ms); n > 0 && current > ms[n-1].version {
-			return fmt.Errorf("the database is at version %d, newer than this program (%d)", current, ms[n-1].version)
+		if n := len(ms); n > 0 && current > ms[n-1].Version {
+			return fmt.Errorf("the database is at version %d, newer than this program (%d)", current, ms[n-1].Version)
 		}
 		for _, m := range ms {
-			if m.version <= current {
+			if m.Version <= current {
 				continue
 			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migrate %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.Name, err)
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)", m.version, m.name, d.now().UnixMilli())
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, $3)", m.Version, m.Name, d.now().UnixMilli())
 			return err
 		}
 		done = true

@@ -10,17 +10,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/migrate"
 
 	"github.com/oldenburg/ankommen/internal/store"
 )
@@ -167,39 +163,6 @@ func (d *DB) Version(ctx context.Context) (int, error) {
 	return v, nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_what.sql", e.Name())
-		}
-		data, err := fs.ReadFile(migrations, path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(data)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same number", out[i-1].name, out[i].name)
-		}
-	}
-	return out, nil
-}
-
 // migrate applies the migrations not applied yet, each in its own transaction
 // together with its entry in schema_migration: a failed migration leaves nothing.
 func (d *DB) migrate(ctx context.Context) error {
@@ -210,7 +173,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	ms, err := loadMigrations()
+	ms, err := migrate.Load(migrations, "migrations")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -218,27 +181,27 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if n := len(ms); n > 0 && current > ms[n-1].version {
-		return fmt.Errorf("migrate: the database is at version %d, newer than this program (%d)", current, ms[n-1].version)
+	if n := len(ms); n > 0 && current > ms[n-1].Version {
+		return fmt.Errorf("migrate: the database is at version %d, newer than this program (%d)", current, ms[n-1].Version)
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
 		err := d.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
-			if hook := migrationHooks[m.version]; hook != nil {
+			if hook := migrationHooks[m.Version]; hook != nil {
 				if err := hook(ctx, tx); err != nil {
 					return err
 				}
 			}
-			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, d.now().UnixMilli())
+			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)", m.Version, m.Name, d.now().UnixMilli())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oldenburg/ankommen/internal/migrate"
 	"github.com/oldenburg/ankommen/internal/store/storetest"
 )
 
@@ -23,11 +24,11 @@ func MustOpen(tb testing.TB) *DB {
 
 // latest is the number of the last migration.
 func latest(t *testing.T) int {
-	ms, err := loadMigrations()
+	ms, err := migrate.Load(migrations, "migrations")
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("migrations: %d, %v", len(ms), err)
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 func TestOpenMigratesOnceAndReopens(t *testing.T) {

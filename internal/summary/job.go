@@ -3,7 +3,6 @@ package summary
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 )
 
@@ -22,9 +21,6 @@ type Job struct {
 	Localize Localize
 	LangName func(string) string
 	Now      func() time.Time // default time.Now
-	Every    time.Duration    // how often to look (default an hour)
-	Retry    time.Duration    // first wait after a failure, doubling up to Every (default a second)
-	Logger   *slog.Logger     // nil: discard
 }
 
 // Once sends the summary of the last week whose sending time has passed, unless it
@@ -55,42 +51,4 @@ func (j *Job) Once(ctx context.Context) (bool, error) {
 		return true, fmt.Errorf("summary: record the week of %s: %w", w.Monday(), err)
 	}
 	return true, nil
-}
-
-// Run looks every Every until ctx ends. A failure (Telegram not connected yet at
-// start, say) is logged and tried again soon: after Retry (default a second),
-// doubling up to Every.
-func (j *Job) Run(ctx context.Context) {
-	log := j.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	every := j.Every
-	if every <= 0 {
-		every = time.Hour
-	}
-	retry := j.Retry
-	if retry <= 0 {
-		retry = time.Second
-	}
-	wait := retry
-	for {
-		sent, err := j.Once(ctx)
-		next := every
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("weekly summary failed", "err", err, "retry_in", wait)
-			next, wait = wait, min(2*wait, every)
-		case sent:
-			log.Info("weekly summary sent to the staff chat")
-			wait = retry
-		default:
-			wait = retry
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(next):
-		}
-	}
 }
