@@ -86,7 +86,7 @@ func retention(ctx context.Context, db any, job handoff.RetentionJob, logger *sl
 	cluster.Every(ctx, jobsOf(db), name, 24*time.Hour, 10*time.Minute, logger, func(ctx context.Context) error {
 		p, err := job.Once(ctx)
 		if err == nil {
-			logger.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions, "topic_counts", p.Topics)
+			logger.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions, "topic_counts", p.Topics, "subscriptions", p.Subscriptions)
 		}
 		return err
 	})

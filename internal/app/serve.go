@@ -301,7 +301,7 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		retention(ctx, s.DB, handoff.RetentionJob{Store: s.DB, Policy: s.Retention, Logger: s.log}, s.log)
+		retention(ctx, s.DB, handoff.RetentionJob{Store: s.DB, Policy: s.Retention}, s.log)
 	}()
 	go func() {
 		defer wg.Done()

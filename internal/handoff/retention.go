@@ -3,7 +3,6 @@ package handoff
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 )
 
@@ -55,13 +54,12 @@ type Purger interface {
 	Purge(ctx context.Context, r Retention, now time.Time) (Purged, error)
 }
 
-// RetentionJob purges once at start and then every Every (a day).
+// RetentionJob purges what a Retention no longer allows (app runs it once a day,
+// once in the cluster).
 type RetentionJob struct {
 	Store  Purger
 	Policy Retention
 	Now    func() time.Time // default time.Now
-	Every  time.Duration    // default 24h
-	Logger *slog.Logger     // nil: discard
 }
 
 // Once purges now.
@@ -75,32 +73,4 @@ func (j *RetentionJob) Once(ctx context.Context) (Purged, error) {
 		return p, fmt.Errorf("handoff: retention: %w", err)
 	}
 	return p, nil
-}
-
-// Run purges until ctx ends; failures are logged and retried at the next turn.
-func (j *RetentionJob) Run(ctx context.Context) {
-	log := j.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	every := j.Every
-	if every <= 0 {
-		every = 24 * time.Hour
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		p, err := j.Once(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("retention job failed", "err", err)
-		case err == nil:
-			log.Info("retention job done", "handoffs", p.Handoffs, "questions", p.Questions, "chats", p.Chats, "votes", p.Votes, "sessions", p.Sessions, "topic_counts", p.Topics, "subscriptions", p.Subscriptions)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

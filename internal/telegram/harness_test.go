@@ -229,12 +229,6 @@ func (h *harness) waitTo(chatID int64, n int) []tt.Request {
 	return h.sentTo(chatID)
 }
 
-// waitCallbacks waits for n answered callback queries.
-func (h *harness) waitCallbacks(n int) []tt.Request {
-	h.t.Helper()
-	return h.api.WaitSent(h.t, "answerCallbackQuery", n)
-}
-
 // waitIdle waits until every update received is handled and marked done.
 func (h *harness) waitIdle() {
 	h.t.Helper()
