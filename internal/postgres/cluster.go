@@ -73,22 +73,8 @@ func (d *DB) Claim(ctx context.Context, owner string, n int, lease time.Duration
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim updates: %w", err)
 	}
-	defer rows.Close()
-	var out []chat.Update
-	for rows.Next() {
-		var u chat.Update
-		var ms int64
-		var sent []int32
-		if err := rows.Scan(&u.ID, &u.ChatID, &u.Payload, &ms, &sent); err != nil {
-			return nil, fmt.Errorf("postgres: claim updates: %w", err)
-		}
-		u.Received = fromMillis(ms)
-		for _, s := range sent {
-			u.Sent = append(u.Sent, int(s))
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanUpdates(rows)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: claim updates: %w", err)
 	}
 	slices.SortFunc(out, func(a, b chat.Update) int { return cmp.Compare(a.ID, b.ID) })

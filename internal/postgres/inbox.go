@@ -80,6 +80,16 @@ func (d *DB) Pending(ctx context.Context) ([]chat.Update, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: pending updates: %w", err)
 	}
+	out, err := scanUpdates(rows)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending updates: %w", err)
+	}
+	return out, nil
+}
+
+// scanUpdates reads rows of (update_id, chat_id, payload, received_at, the seqs
+// of its accepted sends) and closes them.
+func scanUpdates(rows pgx.Rows) ([]chat.Update, error) {
 	defer rows.Close()
 	var out []chat.Update
 	for rows.Next() {
@@ -87,7 +97,7 @@ func (d *DB) Pending(ctx context.Context) ([]chat.Update, error) {
 		var ms int64
 		var sent []int32
 		if err := rows.Scan(&u.ID, &u.ChatID, &u.Payload, &ms, &sent); err != nil {
-			return nil, fmt.Errorf("postgres: pending updates: %w", err)
+			return nil, err
 		}
 		u.Received = fromMillis(ms)
 		for _, s := range sent {
@@ -95,10 +105,7 @@ func (d *DB) Pending(ctx context.Context) ([]chat.Update, error) {
 		}
 		out = append(out, u)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: pending updates: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // Sent records that Telegram accepted call seq of the update (see chat.Inbox).
