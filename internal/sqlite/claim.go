@@ -45,40 +45,11 @@ func (d *DB) Claim(ctx context.Context, owner string, n int, lease time.Duration
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var u chat.Update
-			var ms int64
-			if err := rows.Scan(&u.ID, &u.ChatID, &u.Payload, &ms); err != nil {
-				return err
-			}
-			u.Received = fromMillis(ms)
-			out = append(out, u)
-		}
-		if err := rows.Err(); err != nil {
+		if out, err = scanUpdates(rows); err != nil {
 			return err
 		}
-		rows.Close()
 		// The calls already accepted (few: only updates whose replica died).
-		for i := range out {
-			sent, err := tx.QueryContext(ctx, "SELECT seq FROM sent WHERE update_id = ? ORDER BY seq", out[i].ID)
-			if err != nil {
-				return err
-			}
-			for sent.Next() {
-				var seq int
-				if err := sent.Scan(&seq); err != nil {
-					sent.Close()
-					return err
-				}
-				out[i].Sent = append(out[i].Sent, seq)
-			}
-			sent.Close()
-			if err := sent.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
+		return withSent(ctx, tx, out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim updates: %w", err)

@@ -52,48 +52,61 @@ func (d *DB) Pending(ctx context.Context) ([]chat.Update, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
 	}
+	out, err := scanUpdates(rows)
+	if err == nil {
+		err = withSent(ctx, d.r, out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
+	}
+	return out, nil
+}
+
+// scanUpdates reads rows of (update_id, chat_id, payload, received_at) and closes
+// them.
+func scanUpdates(rows *sql.Rows) ([]chat.Update, error) {
 	defer rows.Close()
 	var out []chat.Update
 	for rows.Next() {
 		var u chat.Update
 		var ms int64
 		if err := rows.Scan(&u.ID, &u.ChatID, &u.Payload, &ms); err != nil {
-			return nil, fmt.Errorf("sqlite: pending updates: %w", err)
+			return nil, err
 		}
 		u.Received = fromMillis(ms)
 		out = append(out, u)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
-	}
-	rows.Close()
+	return out, rows.Err()
+}
+
+// withSent adds to each update the calls Telegram already accepted for it (few:
+// only updates cut off by a crash).
+func withSent(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, out []chat.Update) error {
 	if len(out) == 0 {
-		return out, nil
+		return nil
 	}
-	// The calls already accepted for them (few: only updates cut off by a crash).
 	index := map[int64]int{}
 	for i, u := range out {
 		index[u.ID] = i
 	}
-	sent, err := d.r.QueryContext(ctx, "SELECT update_id, seq FROM sent ORDER BY update_id, seq")
+	sent, err := q.QueryContext(ctx, "SELECT update_id, seq FROM sent ORDER BY update_id, seq")
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
+		return err
 	}
 	defer sent.Close()
 	for sent.Next() {
 		var id int64
 		var seq int
 		if err := sent.Scan(&id, &seq); err != nil {
-			return nil, fmt.Errorf("sqlite: pending updates: %w", err)
+			return err
 		}
 		if i, ok := index[id]; ok {
 			out[i].Sent = append(out[i].Sent, seq)
 		}
 	}
-	if err := sent.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: pending updates: %w", err)
-	}
-	return out, nil
+	return sent.Err()
 }
 
 // Sent records that Telegram accepted call seq of the update (see chat.Inbox).
