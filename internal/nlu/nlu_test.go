@@ -6,6 +6,7 @@ import (
 	"testing/fstest"
 
 	"github.com/oldenburg/ankommen/internal/content"
+	"github.com/oldenburg/ankommen/internal/content/contenttest"
 	"github.com/oldenburg/ankommen/internal/nlu"
 )
 
@@ -102,5 +103,19 @@ func TestClassify(t *testing.T) {
 	}
 	if none := m.Classify("страховка для машины").None; none <= 0 {
 		t.Errorf("out-of-scope score %v", none)
+	}
+}
+
+// TestExpandDistrict: with the shipped glossary, the towns of the Landkreis name the
+// district, whose offices are not the city's; the German verb "hatten" does not.
+func TestExpandDistrict(t *testing.T) {
+	m := nlu.Build(contenttest.Shipped(t))
+	for _, q := range []string{"Wir wohnen in Hatten, wohin?", "we live in Hude now", "Hatten'de oturuyoruz", "ми живемо у Варденбурзі", "ساكنين بهاتن"} {
+		if got := m.Expand(q, ""); !strings.Contains(got, "Landkreis Oldenburg") {
+			t.Errorf("glossary: %q lacks the district: %q", q, got)
+		}
+	}
+	if got := m.Expand("Wir hatten einen Termin", "de"); strings.Contains(got, "Landkreis") {
+		t.Errorf("the verb read as the town: %q", got)
 	}
 }
