@@ -76,7 +76,10 @@ type Result struct {
 	Words      []string // the question's meaningful words after analysis
 	Unknown    []string // those the content does not have
 
-	Confident    bool
+	Confident bool
+	// Unpriced reports that the question asks for a price the best topic does not
+	// name: asked back, never answered.
+	Unpriced     bool
 	Escalated    bool
 	Alternatives []Alternative
 	// Contact is the escalation contact's text (from content), set when escalating.
@@ -137,6 +140,7 @@ type Assistant struct {
 	tally    Tally
 	newRef   func() string
 	intents  *intentMatcher
+	priced   map[string]bool // topics that name a price (pricedTopics)
 	models   Models
 	calib    Calibration
 	now      func() time.Time
@@ -147,7 +151,7 @@ type Assistant struct {
 // emergencies by meaning, topics by the classifier fused with the search, and three
 // calibrated outcomes. recorder may be nil.
 func New(c *content.Corpus, s Searcher, m Models, recorder Recorder) *Assistant {
-	return &Assistant{corpus: c, search: s, models: m, recorder: recorder, intents: newIntentMatcher(c.Intents), now: time.Now,
+	return &Assistant{corpus: c, search: s, models: m, recorder: recorder, intents: newIntentMatcher(c.Intents), priced: pricedTopics(c), now: time.Now,
 		newRef: newRef, logger: slog.New(slog.DiscardHandler), calib: DefaultCalibration}
 }
 

@@ -356,3 +356,40 @@ func TestTallyAndTryOut(t *testing.T) {
 		t.Errorf("try-out recorded (%d) or counted (%d, %d topics)", len(rec.got), len(tl.kinds), len(tl.topics))
 	}
 }
+
+// TestPriceQuestions: a question about a price is answered only by a topic that
+// names one. The Kita topic names no fee: asked back with it as a button, and the
+// question goes to staff; the Oldenburg-Pass topic names its price: answered.
+func TestPriceQuestions(t *testing.T) {
+	a, rec := newShipped(t)
+	for _, tt := range []struct {
+		q     string
+		kind  assistant.Kind
+		topic string
+	}{
+		{"Was kostet ein Kita-Platz im Monat?", assistant.KindAskBack, "kita"},
+		{"how much are the kita fees for a two year old", assistant.KindAskBack, "kita"},
+		{"Сколько стоит детский сад в Ольденбурге?", assistant.KindAskBack, "kita"},
+		{"Wie viel kostet der Oldenburg-Pass?", assistant.KindAnswer, "oldenburg-pass"},
+		{"how much does the Oldenburg-Pass cost for a child", assistant.KindAnswer, "oldenburg-pass"},
+		// "Free" describes what is asked for; it does not ask a price.
+		{"Wo bekomme ich einen Kita-Platz für mein Kind?", assistant.KindAnswer, "kita"},
+	} {
+		r, err := a.Answer(context.Background(), assistant.Question{Text: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Kind != tt.kind || r.Best != tt.topic {
+			t.Errorf("%q: kind=%s best=%s unpriced=%v p=%.2f, want kind=%s best=%s", tt.q, r.Kind, r.Best, r.Unpriced, r.Probability, tt.kind, tt.topic)
+			continue
+		}
+		if tt.kind == assistant.KindAskBack && (len(r.Alternatives) == 0 || r.Alternatives[0].TopicID != tt.topic || !r.Escalated) {
+			t.Errorf("%q: ask-back without %s as the first button: %+v", tt.q, tt.topic, r.Alternatives)
+		}
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.got) != 3 {
+		t.Errorf("%d questions recorded for staff, want the 3 asked back", len(rec.got))
+	}
+}

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -13,6 +14,8 @@ const (
 	intentGreeting intent = iota
 	intentThanks
 	intentHuman
+	// intentPrice asks what something costs or how much money one gets or pays.
+	intentPrice
 )
 
 // intentMatcher finds intent phrases from all languages' intent lists in a text. An
@@ -29,7 +32,7 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 			continue
 		}
 		for kind, list := range map[intent][]string{
-			intentGreeting: i.Greeting, intentThanks: i.Thanks, intentHuman: i.Human,
+			intentGreeting: i.Greeting, intentThanks: i.Thanks, intentHuman: i.Human, intentPrice: i.Price,
 		} {
 			for _, p := range list {
 				if ws := words(p); len(ws) > 0 {
@@ -76,4 +79,21 @@ func words(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '\'')
 	})
+}
+
+// pricePattern finds an amount of money, or that something is free, in a topic's
+// German text (the source the translations follow).
+var pricePattern = regexp.MustCompile(`(?i)\d[\d.,]*\s*(€|euro\b|eur\b)|€\s*\d|\b(kostenlos|kostenfrei|gebührenfrei|beitragsfrei|gratis|umsonst|keine kosten|nichts)`)
+
+// pricedTopics returns the ids of the topics whose text names an amount of money or
+// says that something is free: only they answer a question about a price.
+func pricedTopics(c *content.Corpus) map[string]bool {
+	out := map[string]bool{}
+	for id, t := range c.Topics {
+		tr, _ := t.Best(content.SourceLang)
+		if tr != nil && pricePattern.MatchString(tr.Short+"\n"+tr.Body) {
+			out[id] = true
+		}
+	}
+	return out
 }

@@ -21,6 +21,10 @@ type Intents struct {
 	// Filler are words that carry no topic in a question ("erreichen", "bekommen",
 	// "Hilfe"): search ignores them, so they neither rank nor count against an answer.
 	Filler []string `yaml:"filler"`
+	// Price are words that ask what something costs or how much money one gets or
+	// pays ("kostet", "Gebühren", "how much money"). A topic whose text names no
+	// amount and nothing free does not answer such a question: the bot asks back.
+	Price []string `yaml:"price"`
 }
 
 // IntentDir is the directory inside the content tree that holds intents/<lang>.yaml.
