@@ -50,6 +50,8 @@ func TestRender(t *testing.T) {
 			[]string{"You can also ask the question in other words.", "In an emergency: 112"}, nil},
 		{"ask back", assistant.Result{Kind: assistant.KindAskBack, Lang: "en", Alternatives: alts, Contact: contact}, FormatPlain, "",
 			[]string{"Did you mean one of these topics?", "• Work & jobs", "Aliz Müller", "In an emergency: 112"}, nil},
+		{"ask back about a price the topic does not name", assistant.Result{Kind: assistant.KindAskBack, Lang: "en", Alternatives: alts, Contact: contact, Unpriced: true}, FormatPlain, "",
+			[]string{"I have no checked information on this cost.", "• Work & jobs", "Aliz Müller", "In an emergency: 112"}, []string{"Did you mean"}},
 		{"a person: no intro before the card", assistant.Result{Kind: assistant.KindHuman, Lang: "en", Contact: contact}, FormatPlain, "",
 			[]string{"This is how you reach a person", "Aliz Müller, 0441 235-0"}, []string{"can help you:"}},
 		{"emergency, police first, with a help line", assistant.Result{Kind: assistant.KindEmergency, Lang: "en",

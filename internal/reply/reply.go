@@ -170,7 +170,11 @@ func (rd Renderer) render(r assistant.Result, f Format, extra string, full bool)
 			parts = append(parts, t("RelatedLabel", nil)+": "+strings.Join(titles, " · "))
 		}
 	case assistant.KindAskBack:
-		lines := []string{t("AskBack", nil)}
+		head := t("AskBack", nil)
+		if r.Unpriced {
+			head = t("AskBackNoPrice", nil)
+		}
+		lines := []string{head}
 		for _, a := range r.Alternatives {
 			lines = append(lines, "• "+Text(lang, a.Title, f))
 		}
