@@ -75,12 +75,14 @@ type outcome struct {
 	outAnswered, outAsked, outTotal              int // out-of-scope messages answered, asked back
 }
 
-// value ranks calibrations: a wrong answer costs three right ones (and so does an
-// out-of-scope message answered); an ask-back with the right topic among the buttons
-// is worth half an answer, one without it (out-of-scope messages included) costs
-// half: buttons that do not fit waste the reader's time.
+// value ranks calibrations by what each outcome is worth to the asker: a right
+// answer 1, "not sure" 0, a wrong answer (or an out-of-scope message answered) -2,
+// so that a wrong answer costs three "not sure" (the rule: at least three);
+// an ask-back with the right topic among the buttons is worth half an answer, one
+// without it (out-of-scope messages included) costs half: buttons that do not fit
+// waste the reader's time.
 func (o outcome) value() float64 {
-	return float64(o.right) - 3*float64(o.wrong+o.outAnswered) + 0.5*float64(o.askedRight) - 0.5*float64(o.askedWrong+o.outAsked)
+	return float64(o.right) - 2*float64(o.wrong+o.outAnswered) + 0.5*float64(o.askedRight) - 0.5*float64(o.askedWrong+o.outAsked)
 }
 
 func decide(points []calPoint, c assistant.Calibration) outcome {

@@ -156,17 +156,21 @@ type Features struct {
 	// Prob is the best candidate's probability from the discriminative model, and
 	// ProbMargin that minus the best other topic's.
 	Prob, ProbMargin float64
+	// NoneProb is the discriminative model's probability that no topic answers the
+	// message; Agree is 1 when the nearest examples, the discriminative model and
+	// the search all rank the best candidate first.
+	NoneProb, Agree float64
 }
 
 // Vector returns the features in the order of FeatureNames.
 func (f Features) Vector() []float64 {
-	return []float64{f.Classifier, f.ClassifierMargin, f.Fused, f.FusedMargin, f.Coverage, f.SearchAgrees, f.Words, f.OverNone, f.Prob, f.ProbMargin}
+	return []float64{f.Classifier, f.ClassifierMargin, f.Fused, f.FusedMargin, f.Coverage, f.SearchAgrees, f.Words, f.OverNone, f.Prob, f.ProbMargin, f.NoneProb, f.Agree}
 }
 
 func features(cands []candidate, hits []Hit, words int, cl Classification) Features {
 	none := cl.None
 	if len(cands) == 0 {
-		return Features{Words: math.Log1p(float64(words)), OverNone: -none}
+		return Features{Words: math.Log1p(float64(words)), OverNone: -none, NoneProb: cl.NoneProb}
 	}
 	b := cands[0]
 	f := Features{Classifier: b.clf, Fused: b.fused, Coverage: b.coverage, Words: math.Log1p(float64(words)), OverNone: b.clf - none, Prob: b.prob}
@@ -188,6 +192,10 @@ func features(cands []candidate, hits []Hit, words int, cl Classification) Featu
 	}
 	if len(hits) > 0 && hits[0].TopicID == b.id {
 		f.SearchAgrees = 1
+	}
+	f.NoneProb = cl.NoneProb
+	if f.SearchAgrees == 1 && len(cl.Topics) > 0 && cl.Topics[0].TopicID == b.id && len(cl.Probs) > 0 && cl.Probs[0].TopicID == b.id {
+		f.Agree = 1
 	}
 	return f
 }
@@ -215,4 +223,4 @@ func (c Calibration) Probability(f Features) float64 {
 }
 
 // FeatureNames names the Features in vector order (for reports).
-var FeatureNames = []string{"classifier", "classifier_margin", "fused", "fused_margin", "coverage", "search_agrees", "log_words", "over_none", "prob", "prob_margin"}
+var FeatureNames = []string{"classifier", "classifier_margin", "fused", "fused_margin", "coverage", "search_agrees", "log_words", "over_none", "prob", "prob_margin", "none_prob", "agree"}
