@@ -207,8 +207,8 @@ func TestCalibration(t *testing.T) {
 		for ask := 0.05; ask <= ans; ask += 0.05 {
 			c := assistant.Calibration{Weights: w, Bias: b, Answer: ans, AskBack: ask}
 			o := decide(points, c)
-			if float64(o.wrong+o.outAnswered) > 0.02*float64(len(points)) {
-				continue // the target: at most 2% of all messages answered wrongly
+			if float64(o.wrong+o.outAnswered) > 0.02*float64(len(points)) || float64(o.outAnswered) > 0.04*float64(o.outTotal) {
+				continue // the targets: at most 2% of all messages answered wrongly, 4% of the out-of-scope ones
 			}
 			if v := o.value(); v > bestV {
 				best, bestO, bestV = c, o, v

@@ -12,10 +12,10 @@ import (
 // right answer is worth 1, "not sure" 0, a wrong answer -2, so that a wrong answer
 // costs three "not sure".
 var DefaultCalibration = Calibration{
-	Weights: []float64{0.137, 1.766, 0.660, 1.726, 1.467, -0.031, 0.883, 2.294, 1.293, 1.126, -2.248, 0.531},
-	Bias:    -4.736,
+	Weights: []float64{0.172, 1.520, 0.741, 1.601, 1.600, 0.138, 0.864, 2.267, 1.370, 1.126, -2.444, 0.426},
+	Bias:    -4.818,
 	Answer:  0.84,
-	AskBack: 0.35,
+	AskBack: 0.30,
 }
 
 // scriptLangs are the languages with a script of their own that people also write in
