@@ -29,7 +29,7 @@ var outcomeInputs = map[string]map[string]string{
 		"emergency_112": "мій батько не дихає", "emergency_110": "хтось зараз вломився до нашої квартири"},
 	"ru": {"answer": "где можно выучить немецкий в Ольденбурге", "ask_back": "нужна консультация", "hand_over": "какая страховка на машину самая дешёвая?",
 		"emergency_112": "мой отец не дышит", "emergency_110": "кто-то сейчас вломился в нашу квартиру"},
-	"tr": {"answer": "oldenburg'da almanca nerede ogrenebilirim", "ask_back": "bir yerden danışmanlık almak lazım", "hand_over": "en ucuz araba sigortasi hangisi?",
+	"tr": {"answer": "oldenburg'da almanca nerede ogrenebilirim", "ask_back": "danışmanlık istiyorum", "hand_over": "en ucuz araba sigortasi hangisi?",
 		"emergency_112": "babam nefes almiyor", "emergency_110": "biri su an evimize zorla girdi"},
 	"fa": {"answer": "کجا میتونم تو اولدنبورگ آلمانی یاد بگیرم؟", "ask_back": "مشاوره میخوام", "hand_over": "بیمه ماشین ارزون کدومه؟",
 		"emergency_112": "پدرم نفس نمیکشه", "emergency_110": "یکی الان به زور اومده تو خونمون"},
