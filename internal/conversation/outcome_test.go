@@ -23,15 +23,15 @@ var outcomeInputs = map[string]map[string]string{
 		"emergency_112": "mein vater atmet nicht mehr", "emergency_110": "jemand ist gerade in unsere wohnung eingebrochen"},
 	"en": {"answer": "where can i learn german in oldenburg", "ask_back": "i need advice", "hand_over": "which car insurance is the cheapest?",
 		"emergency_112": "my father is not breathing", "emergency_110": "someone broke into our flat right now"},
-	"ar": {"answer": "وين بقدر اتعلم الماني باولدنبورغ؟", "ask_back": "بدي استشارة", "hand_over": "اي تأمين سيارة ارخص؟",
+	"ar": {"answer": "وين بقدر اتعلم الماني باولدنبورغ؟", "ask_back": "بدي استشارة بخصوص اوراقي", "hand_over": "اي تأمين سيارة ارخص؟",
 		"emergency_112": "ابي ما عم يتنفس", "emergency_110": "في حدا كسر الباب ودخل على بيتنا هلق"},
 	"uk": {"answer": "де можна вивчити німецьку в Ольденбурзі", "ask_back": "потрібна консультація", "hand_over": "яка страховка на машину найдешевша?",
 		"emergency_112": "мій батько не дихає", "emergency_110": "хтось зараз вломився до нашої квартири"},
-	"ru": {"answer": "где можно выучить немецкий в Ольденбурге", "ask_back": "нужна консультация", "hand_over": "какая страховка на машину самая дешёвая?",
+	"ru": {"answer": "где можно выучить немецкий в Ольденбурге", "ask_back": "консультация", "hand_over": "какая страховка на машину самая дешёвая?",
 		"emergency_112": "мой отец не дышит", "emergency_110": "кто-то сейчас вломился в нашу квартиру"},
 	"tr": {"answer": "oldenburg'da almanca nerede ogrenebilirim", "ask_back": "danışmanlık istiyorum", "hand_over": "en ucuz araba sigortasi hangisi?",
 		"emergency_112": "babam nefes almiyor", "emergency_110": "biri su an evimize zorla girdi"},
-	"fa": {"answer": "کجا میتونم تو اولدنبورگ آلمانی یاد بگیرم؟", "ask_back": "مشاوره میخوام", "hand_over": "بیمه ماشین ارزون کدومه؟",
+	"fa": {"answer": "کجا میتونم تو اولدنبورگ آلمانی یاد بگیرم؟", "ask_back": "مشاوره", "hand_over": "بیمه ماشین ارزون کدومه؟",
 		"emergency_112": "پدرم نفس نمیکشه", "emergency_110": "یکی الان به زور اومده تو خونمون"},
 }
 
