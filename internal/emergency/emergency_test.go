@@ -74,10 +74,10 @@ func calibrationMessages(t testing.TB) map[string][]string {
 // five), per language: the situations recognised (recall) and the ordinary messages
 // that raise an alarm (held-out harmless look-alikes and the calibration questions,
 // which no model learned from). The target is recall at least 98% and false
-// alarms at most 1% in every language; measured 2026-12-06 (after fresh Arabic and
-// Russian examples): recall 98.1–100% in every language, false alarms 0.5–0.9%. The test
-// holds that level: recall at least 95%, false alarms at most 1%. Run with -v for
-// the misses.
+// alarms at most 1% in every language, and the test holds it: a change of the
+// phrasings (the model's ordinary messages) can move recall by an example, so run it
+// after every data change. Measured 2026-12-06: recall 98.1–100% in every language,
+// false alarms 0.6–0.9%. Run with -v for the misses.
 func TestHeldOut(t *testing.T) {
 	c := load(t)
 	d := emergency.New(c, ordinary(c), emergency.Options{})
@@ -123,8 +123,8 @@ func TestHeldOut(t *testing.T) {
 			recall := float64(caught) / float64(max(1, pos))
 			falseRate := float64(alarms) / float64(max(1, neg))
 			t.Logf("%s: recall %d/%d = %.1f%%, false alarms %d/%d = %.2f%%", lang, caught, pos, 100*recall, alarms, neg, 100*falseRate)
-			if pos < 20 || recall < 0.95 {
-				t.Errorf("recall %d/%d, want at least 95%% of at least 20 (target 98%%)", caught, pos)
+			if pos < 20 || recall < 0.98 {
+				t.Errorf("recall %d/%d, want at least 98%% of at least 20", caught, pos)
 			}
 			if neg < 50 || falseRate > 0.01 {
 				t.Errorf("false alarms %d/%d, want at most 1%% of at least 50", alarms, neg)
