@@ -19,11 +19,11 @@ import (
 // a hand-over (not sure, the contact), an emergency that calls for 112 first and one
 // that calls for 110 first.
 var outcomeInputs = map[string]map[string]string{
-	"de": {"answer": "Wo kann ich in Oldenburg einen Deutschkurs machen?", "ask_back": "brauche Beratung", "hand_over": "Welche Autoversicherung ist am billigsten?",
+	"de": {"answer": "Wo kann ich in Oldenburg einen Deutschkurs machen?", "ask_back": "Beratung", "hand_over": "Welche Autoversicherung ist am billigsten?",
 		"emergency_112": "mein vater atmet nicht mehr", "emergency_110": "jemand ist gerade in unsere wohnung eingebrochen"},
-	"en": {"answer": "where can i learn german in oldenburg", "ask_back": "i need advice", "hand_over": "which car insurance is the cheapest?",
+	"en": {"answer": "where can i learn german in oldenburg", "ask_back": "advice", "hand_over": "which car insurance is the cheapest?",
 		"emergency_112": "my father is not breathing", "emergency_110": "someone broke into our flat right now"},
-	"ar": {"answer": "وين بقدر اتعلم الماني باولدنبورغ؟", "ask_back": "بدي استشارة بخصوص اوراقي", "hand_over": "اي تأمين سيارة ارخص؟",
+	"ar": {"answer": "وين بقدر اتعلم الماني باولدنبورغ؟", "ask_back": "بدي استشارة", "hand_over": "اي تأمين سيارة ارخص؟",
 		"emergency_112": "ابي ما عم يتنفس", "emergency_110": "في حدا كسر الباب ودخل على بيتنا هلق"},
 	"uk": {"answer": "де можна вивчити німецьку в Ольденбурзі", "ask_back": "потрібна консультація", "hand_over": "яка страховка на машину найдешевша?",
 		"emergency_112": "мій батько не дихає", "emergency_110": "хтось зараз вломився до нашої квартири"},
