@@ -98,14 +98,11 @@ func (a *Assistant) understand(ctx context.Context, q Question, det langdetect.R
 			}
 		}
 	}
-	r.Confident = len(cands) > 0 && r.Probability >= a.calib.Answer
 	// A question about a price is not answered by a topic that names none ("How much
-	// is a Kita place?" and the Kita topic says nothing of fees): the bot asks back,
-	// and staff see the question.
+	// is a Kita place?" and the Kita topic says nothing of fees): where the bot would
+	// answer, it asks back, and staff see the question.
 	r.Unpriced = len(cands) > 0 && !a.priced[cands[0].id] && a.intents.match(text, intentPrice)
-	if r.Unpriced {
-		r.Confident = false
-	}
+	r.Confident = len(cands) > 0 && r.Probability >= a.calib.Answer && !r.Unpriced
 	if !r.Confident && q.Lang == "" {
 		if _, foreign := langdetect.Foreign(text); foreign {
 			r.Kind, r.Lang = KindUnsupported, "en"
@@ -120,7 +117,7 @@ func (a *Assistant) understand(ctx context.Context, q Question, det langdetect.R
 		r.AnswerLang = r.Text.Lang
 		r.Stale = r.Topic.Stale(r.AnswerLang)
 		a.alternatives(&r, cands[1:], cands[0].fused/2, false)
-	case len(cands) > 0 && (r.Probability >= a.calib.AskBack || r.Unpriced):
+	case len(cands) > 0 && r.Probability >= a.calib.AskBack:
 		r.Kind = KindAskBack
 		r.Escalated = true
 		a.setContact(&r)
