@@ -9,6 +9,7 @@ import (
 
 	"github.com/oldenburg/ankommen/internal/backlog"
 	"github.com/oldenburg/ankommen/internal/handoff"
+	"github.com/oldenburg/ankommen/internal/store"
 )
 
 // OpenItems returns the open anonymous questions and the open handoffs with a
@@ -77,24 +78,14 @@ func (d *DB) AddNeed(ctx context.Context, n backlog.Need, questionIDs, handoffID
 
 // Needs returns the needs not done yet, most asked first (backlog.Store).
 func (d *DB) Needs(ctx context.Context) ([]backlog.Need, error) {
-	rows, err := d.pool.Query(ctx, `SELECT id, title, asked, langs, created_at, created_by FROM need
+	rows, err := d.pool.Query(ctx, `SELECT `+store.NeedColumns+` FROM need
 		WHERE done_at IS NULL ORDER BY asked DESC, created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: needs: %w", err)
 	}
 	defer rows.Close()
-	var out []backlog.Need
-	for rows.Next() {
-		var n backlog.Need
-		var langs string
-		var at int64
-		if err := rows.Scan(&n.ID, &n.Title, &n.Asked, &langs, &at, &n.CreatedBy); err != nil {
-			return nil, fmt.Errorf("postgres: needs: %w", err)
-		}
-		n.Langs, n.CreatedAt = backlog.ParseLangs(langs), fromMillis(at)
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.Collect(rows, store.ScanNeed)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: needs: %w", err)
 	}
 	return out, nil

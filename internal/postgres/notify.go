@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/oldenburg/ankommen/internal/notify"
+	"github.com/oldenburg/ankommen/internal/store"
 )
 
 // Subscribe links the question with reference ref to chatID (notify.Store). A
@@ -50,7 +51,7 @@ func (d *DB) Subscribe(ctx context.Context, ref string, chatID int64, lang strin
 // Waiting returns the subscriptions not told yet of active chats, oldest first
 // (notify.Store).
 func (d *DB) Waiting(ctx context.Context) ([]notify.Subscription, error) {
-	rows, err := d.pool.Query(ctx, `SELECT n.question_id, n.chat_id, n.lang, u.text, u.at
+	rows, err := d.pool.Query(ctx, `SELECT `+store.SubscriptionColumns+`
 		FROM notify n JOIN unanswered u ON u.id = n.question_id JOIN chat c ON c.id = n.chat_id
 		WHERE n.notified_at IS NULL AND c.active AND u.status != 'spam'
 		ORDER BY n.created_at, n.question_id`)
@@ -58,17 +59,8 @@ func (d *DB) Waiting(ctx context.Context) ([]notify.Subscription, error) {
 		return nil, fmt.Errorf("postgres: waiting subscriptions: %w", err)
 	}
 	defer rows.Close()
-	var out []notify.Subscription
-	for rows.Next() {
-		var s notify.Subscription
-		var asked int64
-		if err := rows.Scan(&s.QuestionID, &s.ChatID, &s.Lang, &s.Text, &asked); err != nil {
-			return nil, fmt.Errorf("postgres: waiting subscriptions: %w", err)
-		}
-		s.Asked = fromMillis(asked)
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.Collect(rows, store.ScanSubscription)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: waiting subscriptions: %w", err)
 	}
 	return out, nil
@@ -83,19 +75,17 @@ func (d *DB) ClaimNotice(ctx context.Context, questionID int64, topicID string, 
 	var s notify.Subscription
 	ok := false
 	err := d.tx(ctx, func(tx pgx.Tx) error {
-		var asked int64
-		err := tx.QueryRow(ctx, `SELECT n.question_id, n.chat_id, n.lang, u.text, u.at
+		var err error
+		s, err = store.ScanSubscription(tx.QueryRow(ctx, `SELECT `+store.SubscriptionColumns+`
 			FROM notify n JOIN unanswered u ON u.id = n.question_id JOIN chat c ON c.id = n.chat_id
 			WHERE n.question_id = $1 AND n.notified_at IS NULL AND c.active
-			FOR UPDATE OF n`, questionID).
-			Scan(&s.QuestionID, &s.ChatID, &s.Lang, &s.Text, &asked)
+			FOR UPDATE OF n`, questionID))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		s.Asked = fromMillis(asked)
 		if _, err := tx.Exec(ctx, "UPDATE notify SET notified_at = $1, topic_id = $2, chat_id = NULL WHERE question_id = $3",
 			millis(at), topicID, questionID); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oldenburg/ankommen/internal/notify"
+	"github.com/oldenburg/ankommen/internal/store"
 )
 
 var _ notify.Store = (*DB)(nil)
@@ -49,7 +50,7 @@ func (d *DB) Subscribe(ctx context.Context, ref string, chatID int64, lang strin
 // Waiting returns the subscriptions not told yet of active chats, oldest first
 // (notify.Store).
 func (d *DB) Waiting(ctx context.Context) ([]notify.Subscription, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT n.question_id, n.chat_id, n.lang, u.text, u.at
+	rows, err := d.r.QueryContext(ctx, `SELECT `+store.SubscriptionColumns+`
 		FROM notify n JOIN unanswered u ON u.id = n.question_id JOIN chat c ON c.id = n.chat_id
 		WHERE n.notified_at IS NULL AND c.active = 1 AND u.status != 'spam'
 		ORDER BY n.created_at, n.question_id`)
@@ -57,17 +58,8 @@ func (d *DB) Waiting(ctx context.Context) ([]notify.Subscription, error) {
 		return nil, fmt.Errorf("sqlite: waiting subscriptions: %w", err)
 	}
 	defer rows.Close()
-	var out []notify.Subscription
-	for rows.Next() {
-		var s notify.Subscription
-		var asked int64
-		if err := rows.Scan(&s.QuestionID, &s.ChatID, &s.Lang, &s.Text, &asked); err != nil {
-			return nil, fmt.Errorf("sqlite: waiting subscriptions: %w", err)
-		}
-		s.Asked = fromMillis(asked)
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := store.Collect(rows, store.ScanSubscription)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: waiting subscriptions: %w", err)
 	}
 	return out, nil
@@ -79,18 +71,16 @@ func (d *DB) ClaimNotice(ctx context.Context, questionID int64, topicID string, 
 	var s notify.Subscription
 	ok := false
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		var asked int64
-		err := tx.QueryRowContext(ctx, `SELECT n.question_id, n.chat_id, n.lang, u.text, u.at
+		var err error
+		s, err = store.ScanSubscription(tx.QueryRowContext(ctx, `SELECT `+store.SubscriptionColumns+`
 			FROM notify n JOIN unanswered u ON u.id = n.question_id JOIN chat c ON c.id = n.chat_id
-			WHERE n.question_id = ? AND n.notified_at IS NULL AND c.active = 1`, questionID).
-			Scan(&s.QuestionID, &s.ChatID, &s.Lang, &s.Text, &asked)
+			WHERE n.question_id = ? AND n.notified_at IS NULL AND c.active = 1`, questionID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		s.Asked = fromMillis(asked)
 		if _, err := tx.ExecContext(ctx, "UPDATE notify SET notified_at = ?, topic_id = ?, chat_id = NULL WHERE question_id = ?",
 			millis(at), topicID, questionID); err != nil {
 			return err
