@@ -6,7 +6,9 @@ package fold
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -27,17 +29,49 @@ var special = map[rune]string{
 // not a letter or digit a space. Runs of space are kept as they come; use Words for
 // tokens.
 func Fold(s string) string {
+	if isASCII(s) {
+		return foldASCII(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
-	if !isASCII(s) {
-		s = norm.NFD.String(s)
-	}
+	t := folded()
 	for _, r := range s {
+		if r < tableRunes {
+			b.WriteString(t[r])
+		} else {
+			foldRune(&b, r)
+		}
+	}
+	return squeeze(b.String())
+}
+
+// tableRunes is where folded's table ends: it holds the Latin letters with their
+// diacritics, Cyrillic and Arabic (with Persian), whose runes Fold looks up rather
+// than decomposes.
+const tableRunes = 0x800
+
+// folded returns what Fold makes of each rune below tableRunes, unsqueezed.
+var folded = sync.OnceValue(func() *[tableRunes]string {
+	var t [tableRunes]string
+	for r := range rune(tableRunes) {
+		var b strings.Builder
+		foldRune(&b, r)
+		t[r] = b.String()
+	}
+	return &t
+})
+
+// foldRune writes what Fold makes of r, unsqueezed: decomposition works rune by
+// rune, and the marks it separates, which a reordering would move, are dropped.
+func foldRune(b *strings.Builder, r rune) {
+	for _, r := range norm.NFD.String(string(r)) {
+		if v, ok := special[r]; ok {
+			b.WriteString(v)
+			continue
+		}
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue
-		case special[r] != "" || isEmptySpecial(r):
-			b.WriteString(special[r])
 		case unicode.IsDigit(r):
 			b.WriteRune(rune('0' + digitValue(r)))
 		case unicode.IsLetter(r):
@@ -46,12 +80,57 @@ func Fold(s string) string {
 			b.WriteByte(' ')
 		}
 	}
-	return squeeze(b.String())
+}
+
+// asciiFold is what Fold makes of each ASCII character but the apostrophe (which
+// it drops): a lower-case letter, a digit or a space.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			t[c] = byte(c)
+		case 'A' <= c && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
+		default:
+			t[c] = ' '
+		}
+	}
+	return t
+}()
+
+// foldASCII is Fold of an ASCII string, in one pass over its bytes: most
+// German, English and Turkish messages, and every transliterated one.
+func foldASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	run := 0 // the length of the run of one letter b ends with
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			continue
+		}
+		c := asciiFold[s[i]]
+		if n := len(b); n > 0 && b[n-1] == c && c >= 'a' {
+			run++
+			if run >= 3 {
+				// The third time or more: the run is written once.
+				if run == 3 {
+					b = b[:n-1]
+				}
+				continue
+			}
+		} else {
+			run = 1
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // squeeze writes a letter repeated three times or more once: "hilfeeee" is
 // "hilfe", while "kaffee" keeps its two.
 func squeeze(s string) string {
+	if !hasRun(s) {
+		return s
+	}
 	rs := []rune(s)
 	out := rs[:0]
 	for i := 0; i < len(rs); {
@@ -69,6 +148,18 @@ func squeeze(s string) string {
 	return string(out)
 }
 
+// hasRun reports whether s holds a letter three times in a row.
+func hasRun(s string) bool {
+	var p1, p2 rune = -1, -1
+	for _, r := range s {
+		if r == p1 && r == p2 && unicode.IsLetter(r) {
+			return true
+		}
+		p2, p1 = p1, r
+	}
+	return false
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -76,11 +167,6 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-func isEmptySpecial(r rune) bool {
-	v, ok := special[r]
-	return ok && v == ""
 }
 
 // digitValue returns the value of a decimal digit of any script: Unicode puts each

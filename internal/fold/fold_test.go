@@ -1,8 +1,16 @@
 package fold
 
 import (
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestFold(t *testing.T) {
@@ -45,6 +53,94 @@ func TestLatin(t *testing.T) {
 	} {
 		if got := Latin(s); got != want {
 			t.Errorf("Latin(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestFoldSameAsReference compares Fold with the plain rune-by-rune version it was
+// written as (before its fast paths) on every line of the content and on a fuzzed
+// set of strings: the models' features depend on every byte of it.
+func TestFoldSameAsReference(t *testing.T) {
+	var lines []string
+	err := filepath.WalkDir("../../content", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, strings.Split(string(b), "\n")...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) < 10000 {
+		t.Fatalf("read %d lines of content, want the whole tree", len(lines))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []rune("aAbBeEzZ09' -!ßıÄäöÜéكةىیـ\u200cأَ٣۴ееЁйЇ'’ʼsssSSS０１ﻻ각\u0301\u0308\ufffd")
+	for range 20000 {
+		rs := make([]rune, r.IntN(12))
+		for i := range rs {
+			rs[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		lines = append(lines, string(rs))
+	}
+	lines = append(lines, "ab\xffc", "\xe2\x82", "ä\x80ö", "e\u0301\u0323", "ё\u0308x")
+	for _, s := range lines {
+		if got, want := Fold(s), foldReference(s); got != want {
+			t.Fatalf("Fold(%q) = %q, the reference gives %q", s, got, want)
+		}
+	}
+}
+
+func foldReference(s string) string {
+	var b strings.Builder
+	s = norm.NFD.String(s)
+	for _, r := range s {
+		v, special := special[r]
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case special:
+			b.WriteString(v)
+		case unicode.IsDigit(r):
+			b.WriteRune(rune('0' + digitValue(r)))
+		case unicode.IsLetter(r):
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	rs := []rune(b.String())
+	out := rs[:0]
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && rs[j] == rs[i] {
+			j++
+		}
+		if j-i >= 3 && unicode.IsLetter(rs[i]) {
+			out = append(out, rs[i])
+		} else {
+			out = append(out, rs[i:j]...)
+		}
+		i = j
+	}
+	return string(out)
+}
+
+func BenchmarkFold(b *testing.B) {
+	texts := []string{
+		"Hallo, ich bin seit Montag in Oldenburg und muss mich anmelden, wo geht das??",
+		"Где находится Ausländerbehörde в Ольденбурге? Нужно продлить ВНЖ",
+		"سلام، میخوام برای کلاس زبان ثبت نام کنم، کجا باید برم؟",
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			Fold(s)
 		}
 	}
 }
