@@ -376,6 +376,11 @@ func TestPriceQuestions(t *testing.T) {
 		{"how much does the Oldenburg-Pass cost for a child", "oldenburg-pass", true},
 		// No price asked: the Kita topic answers.
 		{"Wo bekomme ich einen Kita-Platz für mein Kind?", "kita", true},
+		// The Jobcenter and Kindergeld topics name national rates of one year
+		// (general_amounts): an amount asked is asked back, the rest answered.
+		{"Wie viel Bürgergeld bekommt ein Ehepaar ohne Kinder?", "jobcenter", false},
+		{"how much child benefit will we receive for three kids", "kindergeld", false},
+		{"Где подать заявление на Bürgergeld?", "jobcenter", true},
 	} {
 		r, err := a.Answer(context.Background(), assistant.Question{Text: tt.q})
 		if err != nil {
@@ -398,7 +403,7 @@ func TestPriceQuestions(t *testing.T) {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if len(rec.got) != 3 {
-		t.Errorf("%d questions recorded for staff, want the 3 price questions", len(rec.got))
+	if len(rec.got) != 5 {
+		t.Errorf("%d questions recorded for staff, want the 5 price questions", len(rec.got))
 	}
 }

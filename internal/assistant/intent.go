@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,11 +22,20 @@ const (
 // intentMatcher finds intent phrases from all languages' intent lists in a text. An
 // emergency written in Arabic is an emergency whatever language the chat uses.
 type intentMatcher struct {
-	phrases map[intent][][]string // each phrase as its words
+	phrases map[intent][]phrase
 }
 
+// phrase is an intent phrase as its parts, each a run of words: "how much * get" is
+// "how much", then "get" at most maxGap words later.
+type phrase [][]string
+
+// maxGap is the most words a "*" in an intent phrase stands for: "how much
+// Bürgergeld does a couple get" asks an amount, and a longer gap joins the words of
+// two sentences.
+const maxGap = 4
+
 func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
-	m := &intentMatcher{phrases: map[intent][][]string{}}
+	m := &intentMatcher{phrases: map[intent][]phrase{}}
 	for _, lang := range content.Languages {
 		i := in[lang]
 		if i == nil {
@@ -35,8 +45,8 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 			intentGreeting: i.Greeting, intentThanks: i.Thanks, intentHuman: i.Human, intentPrice: i.Price,
 		} {
 			for _, p := range list {
-				if ws := words(p); len(ws) > 0 {
-					m.phrases[kind] = append(m.phrases[kind], ws)
+				if ph := parsePhrase(p); ph != nil {
+					m.phrases[kind] = append(m.phrases[kind], ph)
 				}
 			}
 		}
@@ -48,23 +58,49 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 func (m *intentMatcher) match(text string, kind intent) bool {
 	ws := words(text)
 	for _, p := range m.phrases[kind] {
-		if containsSeq(ws, p) {
+		if p.in(ws) {
 			return true
 		}
 	}
 	return false
 }
 
-func containsSeq(ws, p []string) bool {
-	for i := 0; i+len(p) <= len(ws); i++ {
-		ok := true
-		for j := range p {
-			if ws[i+j] != p[j] {
-				ok = false
-				break
-			}
+// parsePhrase splits p at its "*"s; nil when a part has no word.
+func parsePhrase(p string) phrase {
+	var ph phrase
+	for part := range strings.SplitSeq(p, "*") {
+		ws := words(part)
+		if len(ws) == 0 {
+			return nil
 		}
-		if ok {
+		ph = append(ph, ws)
+	}
+	return ph
+}
+
+// in reports whether ws hold the phrase: its first part anywhere, each further
+// part at most maxGap words after the one before.
+func (p phrase) in(ws []string) bool {
+	for i := range ws {
+		if p.at(ws, i, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// at reports whether part k of p starts at ws[i] and the rest follows.
+func (p phrase) at(ws []string, i, k int) bool {
+	part := p[k]
+	if i+len(part) > len(ws) || !slices.Equal(ws[i:i+len(part)], part) {
+		return false
+	}
+	if k == len(p)-1 {
+		return true
+	}
+	next := i + len(part)
+	for j := next; j <= next+maxGap && j < len(ws); j++ {
+		if p.at(ws, j, k+1) {
 			return true
 		}
 	}
@@ -86,10 +122,15 @@ func words(s string) []string {
 var pricePattern = regexp.MustCompile(`(?i)\d[\d.,]*\s*(€|euro\b|eur\b)|€\s*\d|\b(kostenlos|kostenfrei|gebührenfrei|beitragsfrei|gratis|umsonst|keine kosten|nichts)`)
 
 // pricedTopics returns the ids of the topics whose text names an amount of money or
-// says that something is free: only they answer a question about a price.
+// says that something is free: only they answer a question about a price. A topic
+// whose amounts are general figures (general_amounts) answers none: a national rate
+// of last year or an income limit is not what this person will pay or get.
 func pricedTopics(c *content.Corpus) map[string]bool {
 	out := map[string]bool{}
 	for id, t := range c.Topics {
+		if t.GeneralAmounts {
+			continue
+		}
 		tr, _ := t.Best(content.SourceLang)
 		if tr != nil && pricePattern.MatchString(tr.Short+"\n"+tr.Body) {
 			out[id] = true

@@ -55,6 +55,11 @@ type Topic struct {
 	ID        string
 	Contact   bool // the escalation contact shown when the bot is not sure
 	Emergency bool // the answer to emergencies
+	// GeneralAmounts marks a topic whose amounts are general figures (national
+	// rates and prices that change every year, income limits), not what the person
+	// asking will pay or get: a question about an amount is not answered with it.
+	// It comes from the German file.
+	GeneralAmounts bool
 	// Owner is the office responsible for the facts; ReviewBy the date by which
 	// someone checks them against the sources again (YYYY-MM-DD). Both come from the
 	// German file.
@@ -254,6 +259,7 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 		}
 		if lang == SourceLang {
 			t.Owner, t.ReviewBy = meta.owner, meta.reviewBy
+			t.GeneralAmounts = meta.generalAmounts
 			if meta.owner == "" {
 				add(name, 1, true, "no owner: name the office responsible for these facts (owner: …)")
 			}

@@ -53,6 +53,7 @@ as_of: 2025-07
 owner: Feuerwehr und Polizei
 review_by: 2027-06-30
 emergency: true
+general_amounts: true
 ---
 112 und 110.
 `
@@ -101,6 +102,9 @@ func TestLoadGood(t *testing.T) {
 	}
 	if c.Intents["de"].Emergency[0] != "feuer" {
 		t.Errorf("intents = %+v", c.Intents["de"])
+	}
+	if !c.Topic("emergency").GeneralAmounts || c.Topic("office").GeneralAmounts {
+		t.Errorf("general_amounts: emergency %v, office %v; want true, false", c.Topic("emergency").GeneralAmounts, c.Topic("office").GeneralAmounts)
 	}
 }
 

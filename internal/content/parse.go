@@ -17,6 +17,7 @@ import (
 // frontMeta carries what parseTopic learns beyond the Translation.
 type frontMeta struct {
 	contact, emergency bool
+	generalAmounts     bool
 	relatedLines       []int
 	owner, reviewBy    string
 	reviewLine         int
@@ -25,6 +26,7 @@ type frontMeta struct {
 var knownFields = map[string]bool{
 	"title": true, "short": true, "questions": true, "tags": true, "sources": true, "as_of": true,
 	"related": true, "contact": true, "emergency": true, "source_hash": true, "owner": true, "review_by": true,
+	"general_amounts": true,
 }
 
 // MaxShortWords is the longest short answer, in words: what a reader on a phone
@@ -193,6 +195,8 @@ func (p *topicParser) field(key string, v *yaml.Node, tr *Translation) error {
 		return v.Decode(&p.meta.contact)
 	case "emergency":
 		return v.Decode(&p.meta.emergency)
+	case "general_amounts":
+		return v.Decode(&p.meta.generalAmounts)
 	case "source_hash":
 		return v.Decode(&tr.SourceHash)
 	}
