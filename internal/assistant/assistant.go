@@ -355,3 +355,28 @@ func hasVisible(s string) bool {
 func short(s string) bool {
 	return len(strings.Fields(s)) <= 4
 }
+
+// TopicResult presents a topic of c as Answer would answer with it, in lang where
+// it is translated: what a tap on a topic button shows. Its related topics (up to
+// three) are the alternatives.
+func TopicResult(c *content.Corpus, lang string, topic *content.Topic) Result {
+	tr, _ := topic.Best(lang)
+	r := Result{
+		Kind: KindAnswer, Lang: lang, Topic: topic, Text: tr,
+		AnswerLang: tr.Lang, Stale: topic.Stale(tr.Lang), Confident: true,
+	}
+	related := tr.Related
+	if len(related) == 0 && topic.In(content.SourceLang) != nil {
+		related = topic.In(content.SourceLang).Related
+	}
+	for _, id := range related {
+		if len(r.Alternatives) == 3 {
+			break
+		}
+		if rt := c.Topic(id); rt != nil {
+			rtr, _ := rt.Best(lang)
+			r.Alternatives = append(r.Alternatives, Alternative{TopicID: id, Title: rtr.Title})
+		}
+	}
+	return r
+}

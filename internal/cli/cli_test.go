@@ -124,7 +124,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestShell(t *testing.T) {
-	in := "Hallo\nWo kann ich Deutsch lernen?\n/lang en\nOldenburg-Pass\n/debug\nasdf\n/lang zz\n/quit\nnot read\n"
+	in := "Hallo\nWo kann ich Deutsch lernen?\n/lang en\nOldenburg-Pass\n/debug\nasdf\n/lang zz\n/lang auto\nWas kostet ein Kita-Platz im Monat?\n1\n/quit\nnot read\n"
 	out, errs, code := run(t, in, "shell")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -137,6 +137,8 @@ func TestShell(t *testing.T) {
 		"debug on",
 		"kind=not_sure", // debug line for asdf
 		"This language is not available yet",
+		"[buttons: 1 Kita",        // the price question is asked back with the Kita topic
+		"\nKita-Platz anmelden\n", // and "1" taps it: its title heads the answer
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("shell output lacks %q:\n%s", want, out)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/oldenburg/ankommen/internal/assistant"
@@ -38,8 +39,11 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 
 	out := env.Stdout
 	fmt.Fprintf(out, "ankommen shell: %d topics. Write a question in %s.\n", len(core.Corpus.IDs), langList(content.Languages))
-	fmt.Fprintln(out, "Commands: /lang xx (answer in one language), /lang auto, /debug, /quit")
+	fmt.Fprintln(out, "Commands: /lang xx (answer in one language), /lang auto, /debug, /quit; a number opens that topic of the list above (a button in Telegram)")
 	preferred := ""
+	// The topics the last reply listed, as Telegram's buttons; a number taps one.
+	var buttons []assistant.Alternative
+	lastLang := ""
 	prompt := func() {
 		if env.Terminal {
 			fmt.Fprint(out, "> ")
@@ -78,15 +82,28 @@ func runShell(ctx context.Context, env *Env, args []string) int {
 			}
 			return
 		}
-		r, err := core.Assistant.Answer(ctx, assistant.Question{Text: line, Lang: *lang, Preferred: preferred})
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "shell: %v\n", err)
-			return
+		var r assistant.Result
+		if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && n >= 1 && n <= len(buttons) {
+			r = assistant.TopicResult(core.Corpus, lastLang, core.Corpus.Topic(buttons[n-1].TopicID))
+		} else {
+			r, err = core.Assistant.Answer(ctx, assistant.Question{Text: line, Lang: *lang, Preferred: preferred})
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "shell: %v\n", err)
+				return
+			}
 		}
+		buttons, lastLang = r.Alternatives, r.Lang
 		if r.Kind != assistant.KindEmpty {
 			preferred = r.Lang
 		}
 		fmt.Fprintln(out, core.Renderer.Render(r, reply.FormatPlain))
+		if len(buttons) > 0 {
+			var nums []string
+			for i, b := range buttons {
+				nums = append(nums, fmt.Sprintf("%d %s", i+1, b.Title))
+			}
+			fmt.Fprintf(out, "[buttons: %s]\n", strings.Join(nums, " · "))
+		}
 		if *debug {
 			fmt.Fprintf(out, "[lang=%s detected=%s understood=%s kind=%s topic=%s p=%.3f score=%.3f coverage=%.2f confident=%v", r.Lang, r.Detected, r.Understood, r.Kind, topicID(r), r.Probability, r.Score, r.Coverage, r.Confident)
 			if r.Alarm != nil {

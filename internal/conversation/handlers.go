@@ -263,25 +263,7 @@ func (c *Conversation) memberChanged(ctx context.Context, m *models.ChatMemberUp
 
 // topicResult presents a topic as the core would answer with it.
 func (c *Conversation) topicResult(k Answering, lang string, topic *content.Topic) assistant.Result {
-	tr, _ := topic.Best(lang)
-	r := assistant.Result{
-		Kind: assistant.KindAnswer, Lang: lang, Topic: topic, Text: tr,
-		AnswerLang: tr.Lang, Stale: topic.Stale(tr.Lang), Confident: true,
-	}
-	related := tr.Related
-	if len(related) == 0 && topic.In(content.SourceLang) != nil {
-		related = topic.In(content.SourceLang).Related
-	}
-	for _, id := range related {
-		if len(r.Alternatives) == 3 {
-			break
-		}
-		if rt := k.Corpus.Topic(id); rt != nil {
-			rtr, _ := rt.Best(lang)
-			r.Alternatives = append(r.Alternatives, assistant.Alternative{TopicID: id, Title: rtr.Title})
-		}
-	}
-	return r
+	return assistant.TopicResult(k.Corpus, lang, topic)
 }
 
 // resultKeyboard is the keyboard under a reply of the core: feedback, the way to a
