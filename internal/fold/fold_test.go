@@ -58,7 +58,7 @@ func TestLatin(t *testing.T) {
 }
 
 // TestFoldSameAsReference compares Fold with the plain rune-by-rune version it was
-// written as (before its fast paths) on every line of the content and on a fuzzed
+// written as (before its fast paths; squeeze is shared) on every line of the content and on a fuzzed
 // set of strings: the models' features depend on every byte of it.
 func TestFoldSameAsReference(t *testing.T) {
 	var lines []string
@@ -114,21 +114,7 @@ func foldReference(s string) string {
 			b.WriteByte(' ')
 		}
 	}
-	rs := []rune(b.String())
-	out := rs[:0]
-	for i := 0; i < len(rs); {
-		j := i
-		for j < len(rs) && rs[j] == rs[i] {
-			j++
-		}
-		if j-i >= 3 && unicode.IsLetter(rs[i]) {
-			out = append(out, rs[i])
-		} else {
-			out = append(out, rs[i:j]...)
-		}
-		i = j
-	}
-	return string(out)
+	return squeeze(b.String())
 }
 
 func BenchmarkFold(b *testing.B) {
