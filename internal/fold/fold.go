@@ -65,20 +65,24 @@ var folded = sync.OnceValue(func() *[tableRunes]string {
 // rune, and the marks it separates, which a reordering would move, are dropped.
 func foldRune(b *strings.Builder, r rune) {
 	for _, r := range norm.NFD.String(string(r)) {
-		if v, ok := special[r]; ok {
-			b.WriteString(v)
-			continue
-		}
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case unicode.IsDigit(r):
-			b.WriteRune(rune('0' + digitValue(r)))
-		case unicode.IsLetter(r):
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			b.WriteByte(' ')
-		}
+		foldDecomposed(b, r)
+	}
+}
+
+// foldDecomposed writes what Fold makes of r, a rune of decomposed text.
+func foldDecomposed(b *strings.Builder, r rune) {
+	if v, ok := special[r]; ok {
+		b.WriteString(v)
+		return
+	}
+	switch {
+	case unicode.Is(unicode.Mn, r):
+	case unicode.IsDigit(r):
+		b.WriteRune(rune('0' + digitValue(r)))
+	case unicode.IsLetter(r):
+		b.WriteRune(unicode.ToLower(r))
+	default:
+		b.WriteByte(' ')
 	}
 }
 
