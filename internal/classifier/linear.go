@@ -28,6 +28,12 @@ type BinaryOptions struct {
 // TrainBinary fits a logistic regression: docs whose label is in positive are the
 // positive class. Training is deterministic (a fixed shuffling seed).
 func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binary {
+	return Number(docs).TrainBinary(positive, opt)
+}
+
+// TrainBinary is TrainBinary on examples numbered already: the emergency detector
+// numbers its examples once for this model and the nearest neighbours (Model).
+func (e *Numbered) TrainBinary(positive map[string]bool, opt BinaryOptions) *Binary {
 	if opt.Epochs == 0 {
 		opt.Epochs = 12
 	}
@@ -42,21 +48,25 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 		y   float32
 		vec []posting // feature id, term frequency, then weight
 	}
-	var df []int32
-	var ys []float32
+	df := e.df
 	npos := 0
-	features, vecs := numberFeatures(docs, &df, func(d Doc) {
+	b.features = e.features.toMap(len(df), func(id int32) bool { return df[id] > 0 })
+	// The postings are weighed in place: a copy, as e is read by other models.
+	total := 0
+	for _, v := range e.vecs {
+		total += len(v)
+	}
+	flat := make([]posting, 0, total)
+	exs := make([]ex, len(e.vecs))
+	for i, v := range e.vecs {
 		y := float32(0)
-		if positive[d.Label] {
+		if positive[e.docs[i].Label] {
 			y = 1
 			npos++
 		}
-		ys = append(ys, y)
-	})
-	b.features = features.toMap(len(df), func(id int32) bool { return df[id] > 0 })
-	exs := make([]ex, len(vecs))
-	for i, v := range vecs {
-		exs[i] = ex{y: ys[i], vec: v}
+		start := len(flat)
+		flat = append(flat, v...)
+		exs[i] = ex{y: y, vec: flat[start:len(flat):len(flat)]}
 	}
 	n := len(exs)
 	b.idf = make([]float32, len(df))
