@@ -130,7 +130,13 @@ type Numbered struct {
 // left out.
 func Number(docs []Doc) *Numbered {
 	e := &Numbered{docs: make([]Doc, 0, len(docs))}
-	e.features, e.vecs = numberFeatures(docs, &e.df, func(d Doc) { e.docs = append(e.docs, d) })
+	e.features, e.vecs = numberFeatures(docs, &e.df, func(d Doc) {
+		// The models read the labels and languages; the features are in vecs.
+		// Without them, the prepared features (the largest arrays of start-up)
+		// are garbage once every model that numbers them has: the heap of
+		// start-up, and the pages the process touches, stay smaller.
+		e.docs = append(e.docs, Doc{Label: d.Label, Lang: d.Lang, Text: d.Text})
+	})
 	return e
 }
 
