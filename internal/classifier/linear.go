@@ -28,6 +28,12 @@ type BinaryOptions struct {
 // TrainBinary fits a logistic regression: docs whose label is in positive are the
 // positive class. Training is deterministic (a fixed shuffling seed).
 func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binary {
+	return Number(docs).TrainBinary(positive, opt)
+}
+
+// TrainBinary is TrainBinary on examples numbered already: the emergency detector
+// numbers its examples once for this model and the nearest neighbours (Model).
+func (e *Numbered) TrainBinary(positive map[string]bool, opt BinaryOptions) *Binary {
 	if opt.Epochs == 0 {
 		opt.Epochs = 12
 	}
@@ -40,23 +46,28 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 	b := &Binary{}
 	type ex struct {
 		y   float32
-		vec []posting // feature id, term frequency, then weight
+		vec []posting // feature id, term frequency
+		x   []float32 // the features' weights
 	}
-	var df []int32
-	var ys []float32
+	df := e.df
 	npos := 0
-	features, vecs := numberFeatures(docs, &df, func(d Doc) {
+	b.features = e.features.toMap(len(df), func(id int32) bool { return df[id] > 0 })
+	// The postings are e's, which other models read side by side: their weights
+	// go to an array of their own (half a copy of the postings).
+	total := 0
+	for _, v := range e.vecs {
+		total += len(v)
+	}
+	xs := make([]float32, total)
+	exs := make([]ex, len(e.vecs))
+	for i, v := range e.vecs {
 		y := float32(0)
-		if positive[d.Label] {
+		if positive[e.docs[i].Label] {
 			y = 1
 			npos++
 		}
-		ys = append(ys, y)
-	})
-	b.features = features.toMap(len(df), func(id int32) bool { return df[id] > 0 })
-	exs := make([]ex, len(vecs))
-	for i, v := range vecs {
-		exs[i] = ex{y: ys[i], vec: v}
+		exs[i] = ex{y: y, vec: v, x: xs[:len(v):len(v)]}
+		xs = xs[len(v):]
 	}
 	n := len(exs)
 	b.idf = make([]float32, len(df))
@@ -67,12 +78,12 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 		var norm float64
 		for i, p := range x.vec {
 			w := sublinear(p.weight) * b.idf[p.doc]
-			x.vec[i].weight = w
+			x.x[i] = w
 			norm += float64(w) * float64(w)
 		}
 		inv := float32(1 / math.Sqrt(norm))
-		for i := range x.vec {
-			x.vec[i].weight *= inv
+		for i := range x.x {
+			x.x[i] *= inv
 		}
 	}
 	if opt.PositiveWeight == 0 && npos > 0 {
@@ -91,14 +102,14 @@ func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binar
 			x := exs[i]
 			rate := float32(opt.Rate / (1 + 1e-4*float64(step)))
 			step++
-			g := float32(b.logit(x.vec)) // probability
+			g := float32(b.logitOf(x.vec, x.x)) // probability
 			g -= x.y
 			if x.y == 1 {
 				g *= float32(opt.PositiveWeight)
 			}
-			for _, p := range x.vec {
+			for j, p := range x.vec {
 				w := &b.weights[p.doc]
-				*w -= rate * (g*p.weight + float32(opt.L2)**w)
+				*w -= rate * (g*x.x[j] + float32(opt.L2)**w)
 			}
 			b.bias -= rate * g * 0.1
 		}
@@ -113,6 +124,16 @@ func (b *Binary) logit(vec []posting) float64 {
 	z := float64(b.bias)
 	for _, p := range vec {
 		z += float64(b.weights[p.doc] * p.weight)
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// logitOf is logit of the features of vec with the weights x.
+func (b *Binary) logitOf(vec []posting, x []float32) float64 {
+	z := float64(b.bias)
+	x = x[:len(vec)]
+	for i, p := range vec {
+		z += float64(b.weights[p.doc] * x[i])
 	}
 	return 1 / (1 + math.Exp(-z))
 }

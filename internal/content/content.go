@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -208,7 +211,33 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 	}
 	whole := sha256.New()
 	relatedLines := map[*Translation][]int{}
-	for _, e := range entries {
+	// The files are read and parsed side by side (parsing is most of loading,
+	// and nothing else can start before it); what comes of them is taken in
+	// the order of the directory, as if they were parsed one after another.
+	type topicFile struct {
+		data  []byte
+		err   error
+		tr    *Translation
+		meta  frontMeta
+		perr  []Issue
+		fresh bool // parsed
+	}
+	files := make([]topicFile, len(entries))
+	parallel(len(entries), func(i int) {
+		e, f := entries[i], &files[i]
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".md") || strings.EqualFold(name, "README.md") {
+			return
+		}
+		if f.data, f.err = fs.ReadFile(fsys, name); f.err != nil {
+			return
+		}
+		if m := fileRe.FindStringSubmatch(name); m != nil && len(m[1]) <= MaxIDLen && IsLanguage(m[2]) {
+			f.tr, f.meta, f.perr = parseTopic(name, m[2], f.data)
+			f.fresh = true
+		}
+	})
+	for i, e := range entries {
 		name := e.Name()
 		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".md") {
 			continue
@@ -216,7 +245,7 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 		if strings.EqualFold(name, "README.md") {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err := files[i].data, files[i].err
 		if err != nil {
 			add(name, 0, false, "cannot read: %v", err)
 			continue
@@ -237,7 +266,10 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 			add(name, 0, false, "unknown language %q (supported: %s)", lang, strings.Join(Languages, ", "))
 			continue
 		}
-		tr, meta, perr := parseTopic(name, lang, data)
+		tr, meta, perr := files[i].tr, files[i].meta, files[i].perr
+		if !files[i].fresh { // the checks above let through what parallel's did not
+			tr, meta, perr = parseTopic(name, lang, data)
+		}
 		if perr != nil {
 			issues = append(issues, perr...)
 			if tr == nil {
@@ -405,4 +437,23 @@ func checkDuplicateQuestions(c *Corpus) []Issue {
 		}
 	}
 	return issues
+}
+
+// parallel calls f(i) for every i < n, on as many goroutines as there are CPUs to
+// run them, and returns when every call has returned.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -203,7 +203,27 @@ func eachFile(fsys fs.FS, whole hash.Hash, dir string, issues *[]Issue, fn func(
 	if err != nil {
 		return
 	}
-	for _, e := range entries {
+	// The files are parsed side by side; what comes of them is taken in the
+	// order of the directory.
+	type yamlFile struct {
+		data []byte
+		err  error // reading
+		doc  yaml.Node
+		perr error // parsing
+	}
+	files := make([]yamlFile, len(entries))
+	parallel(len(entries), func(i int) {
+		e, f := entries[i], &files[i]
+		name := e.Name()
+		lang, ok := strings.CutSuffix(name, ".yaml")
+		if e.IsDir() || strings.HasPrefix(name, ".") || !ok || !IsLanguage(lang) {
+			return
+		}
+		if f.data, f.err = fs.ReadFile(fsys, dir+"/"+name); f.err == nil {
+			f.perr = yaml.Unmarshal(f.data, &f.doc)
+		}
+	})
+	for i, e := range entries {
 		name := e.Name()
 		if e.IsDir() || strings.HasPrefix(name, ".") {
 			continue
@@ -218,23 +238,22 @@ func eachFile(fsys fs.FS, whole hash.Hash, dir string, issues *[]Issue, fn func(
 			*issues = append(*issues, Issue{File: file, Msg: fmt.Sprintf("unknown language %q", lang)})
 			continue
 		}
-		data, err := fs.ReadFile(fsys, file)
-		if err != nil {
-			*issues = append(*issues, Issue{File: file, Msg: err.Error()})
+		f := &files[i]
+		if f.err != nil {
+			*issues = append(*issues, Issue{File: file, Msg: f.err.Error()})
 			continue
 		}
 		whole.Write([]byte(file))
-		whole.Write(data)
-		var doc yaml.Node
-		if err := yaml.Unmarshal(data, &doc); err != nil {
+		whole.Write(f.data)
+		if err := f.perr; err != nil {
 			line, msg := yamlErr(err)
 			*issues = append(*issues, Issue{File: file, Line: max(1, line-1), Msg: msg})
 			continue
 		}
-		if len(doc.Content) == 0 {
+		if len(f.doc.Content) == 0 {
 			continue // an empty file
 		}
-		fn(file, lang, doc.Content[0])
+		fn(file, lang, f.doc.Content[0])
 	}
 }
 

@@ -197,15 +197,18 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 		// message the model knows little about is no emergency), six passes at a higher rate (twelve and thirty measured no better).
 		tr = classifier.BinaryOptions{PositiveWeight: 1, Epochs: 6, Rate: 1}
 	}
-	d.model = classifier.TrainBinary(docs, positive, tr)
+	// Both models learn from the same examples: their features are counted and
+	// numbered once.
+	numbered := classifier.Number(docs)
 	// The closest examples confirm doubtful judgements only: that index is built
 	// in the background, so that start-up does not wait for it; the first doubtful
 	// message waits if it comes sooner.
 	d.nearestReady = make(chan struct{})
 	go func() {
-		d.nearest = classifier.Train(docs)
+		d.nearest = numbered.Model()
 		close(d.nearestReady)
 	}()
+	d.model = numbered.TrainBinary(positive, tr)
 	return d
 }
 
