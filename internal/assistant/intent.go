@@ -23,6 +23,8 @@ const (
 // emergency written in Arabic is an emergency whatever language the chat uses.
 type intentMatcher struct {
 	phrases map[intent][]phrase
+	// notPrice are the words that turn a price phrase into a question of time.
+	notPrice map[string]bool
 }
 
 // phrase is an intent phrase as its parts, each a run of words: "how much * get" is
@@ -35,7 +37,7 @@ type phrase [][]string
 const maxGap = 4
 
 func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
-	m := &intentMatcher{phrases: map[intent][]phrase{}}
+	m := &intentMatcher{phrases: map[intent][]phrase{}, notPrice: map[string]bool{}}
 	for _, lang := range content.Languages {
 		i := in[lang]
 		if i == nil {
@@ -50,15 +52,26 @@ func newIntentMatcher(in map[string]*content.Intents) *intentMatcher {
 				}
 			}
 		}
+		for _, w := range i.NotPrice {
+			for _, w := range words(w) {
+				m.notPrice[w] = true
+			}
+		}
 	}
 	return m
 }
 
-// match reports whether text contains a phrase of kind as whole words in order.
+// match reports whether text contains a phrase of kind as whole words in order. A
+// price phrase does not count with a word of notPrice in its gaps or in the three
+// words after it: "how much time do we get" asks for time.
 func (m *intentMatcher) match(text string, kind intent) bool {
 	ws := words(text)
+	var stop map[string]bool
+	if kind == intentPrice {
+		stop = m.notPrice
+	}
 	for _, p := range m.phrases[kind] {
-		if p.in(ws) {
+		if p.in(ws, stop) {
 			return true
 		}
 	}
@@ -79,10 +92,11 @@ func parsePhrase(p string) phrase {
 }
 
 // in reports whether ws hold the phrase: its first part anywhere, each further
-// part at most maxGap words after the one before.
-func (p phrase) in(ws []string) bool {
+// part at most maxGap words after the one before, with no word of stop in a gap
+// or in the three words after the phrase.
+func (p phrase) in(ws []string, stop map[string]bool) bool {
 	for i := range ws {
-		if p.at(ws, i, 0) {
+		if p.at(ws, i, 0, stop) {
 			return true
 		}
 	}
@@ -90,18 +104,26 @@ func (p phrase) in(ws []string) bool {
 }
 
 // at reports whether part k of p starts at ws[i] and the rest follows.
-func (p phrase) at(ws []string, i, k int) bool {
+func (p phrase) at(ws []string, i, k int, stop map[string]bool) bool {
 	part := p[k]
 	if i+len(part) > len(ws) || !slices.Equal(ws[i:i+len(part)], part) {
 		return false
 	}
+	end := i + len(part)
 	if k == len(p)-1 {
+		for _, w := range ws[end:min(end+3, len(ws))] {
+			if stop[w] {
+				return false
+			}
+		}
 		return true
 	}
-	next := i + len(part)
-	for j := next; j <= next+maxGap && j < len(ws); j++ {
-		if p.at(ws, j, k+1) {
+	for j := end; j <= end+maxGap && j < len(ws); j++ {
+		if p.at(ws, j, k+1, stop) {
 			return true
+		}
+		if stop[ws[j]] {
+			return false // the gap would hold it
 		}
 	}
 	return false

@@ -25,6 +25,10 @@ type Intents struct {
 	// pays ("kostet", "Gebühren", "how much money"). A topic whose text names no
 	// amount and nothing free does not answer such a question: the bot asks back.
 	Price []string `yaml:"price"`
+	// NotPrice are words of time and waiting ("Zeit", "days", "времени"): in the
+	// gap of a price entry ("how much * get") or just after one, they make it a
+	// question of how long, not of how much money.
+	NotPrice []string `yaml:"not_price"`
 }
 
 // IntentDir is the directory inside the content tree that holds intents/<lang>.yaml.
