@@ -401,6 +401,21 @@ func TestPriceQuestions(t *testing.T) {
 			t.Errorf("%q: kind=%s p=%.2f, want an ask-back at p >= %.2f", tt.q, r.Kind, r.Probability, assistant.DefaultCalibration.Answer)
 		}
 	}
+	// Questions of time and of how many people ask no price (not_price).
+	for _, q := range []string{
+		"how much time do we get to register the kids at school?",
+		"сколько дней дают на запись в школу?",
+		"wie hoch ist die Wartezeit beim Ausländerbüro?",
+		"сколько людей получают убежище в Ольденбурге?",
+	} {
+		r, err := a.WithoutRecording().Answer(context.Background(), assistant.Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Unpriced {
+			t.Errorf("%q: taken for a price question (best %s)", q, r.Best)
+		}
+	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if len(rec.got) != 5 {
