@@ -489,6 +489,7 @@ const (
 	kindWord   = 'w'
 	kindGram   = 'g'
 	kindBigram = 'b'
+	kindOrder  = 'o' // the training order's keys, not a feature
 )
 
 // maxWordRunes caps the word length that is cut into n-grams: a pasted 3,000-letter
@@ -681,4 +682,44 @@ func hash(kind byte, s string) uint64 {
 		h = (h ^ uint64(s[i])) * prime64
 	}
 	return h
+}
+
+// orderKeys returns a key per example for shuffle: a hash of its label and text.
+func orderKeys(docs []Doc) []uint64 {
+	keys := make([]uint64, len(docs))
+	for i, d := range docs {
+		keys[i] = hash2(kindOrder, d.Label, d.Text)
+	}
+	return keys
+}
+
+// shuffle sets order to the examples' numbers in the order of epoch ep: by their
+// keys (orderKeys) mixed with the epoch. An example added to the data takes a place
+// of its own and leaves the others' order as it was, which a fixed-seed shuffle
+// does not: with it, one new phrasing reordered every step of training.
+func shuffle(order []int, keys []uint64, ep int) {
+	salt := (uint64(ep+1) + orderSeed) * 0x9e3779b97f4a7c15
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		ka, kb := mix(keys[a]^salt), mix(keys[b]^salt)
+		if ka != kb {
+			return cmp.Compare(ka, kb)
+		}
+		return cmp.Compare(a, b)
+	})
+}
+
+// orderSeed varies the training order as a whole, to measure how much the models
+// depend on it (TestCalibration and eval with other values).
+const orderSeed = 0
+
+// mix is splitmix64's finaliser: every bit of x moves every bit of the result.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }

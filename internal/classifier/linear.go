@@ -2,7 +2,6 @@ package classifier
 
 import (
 	"math"
-	"math/rand/v2"
 )
 
 // Binary is a logistic regression over the same features as Model: it learns which
@@ -90,14 +89,10 @@ func (e *Numbered) TrainBinary(positive map[string]bool, opt BinaryOptions) *Bin
 		opt.PositiveWeight = float64(n-npos) / float64(npos)
 	}
 	b.weights = make([]float32, len(df))
-	r := rand.New(rand.NewPCG(1, 2))
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
+	order, keys := make([]int, n), orderKeys(e.docs)
 	step := 0
-	for e := 0; e < opt.Epochs; e++ {
-		r.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	for ep := 0; ep < opt.Epochs; ep++ {
+		shuffle(order, keys, ep)
 		for _, i := range order {
 			x := exs[i]
 			rate := float32(opt.Rate / (1 + 1e-4*float64(step)))

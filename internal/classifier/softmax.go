@@ -3,7 +3,6 @@ package classifier
 import (
 	"cmp"
 	"math"
-	"math/rand/v2"
 	"slices"
 )
 
@@ -203,7 +202,7 @@ func (e *Numbered) Softmaxes(opt SoftmaxOptions, labelings ...func(Doc) string) 
 		return models
 	}
 	stride = (stride + 7) &^ 7
-	w, bias := sgd(vecs, int(nf), stride, blocks, opt)
+	w, bias := sgd(vecs, orderKeys(docs), int(nf), stride, blocks, opt)
 	k := 0
 	for _, m := range models {
 		if m == nil {
@@ -266,22 +265,18 @@ func (s *Softmax) quantise(w []float32, stride, off int) {
 // (waiting for the model) and the tests under -race could not afford.
 //
 //go:norace
-func sgd(vecs [][]posting, nf, stride int, blocks []block, opt SoftmaxOptions) (w, bias []float32) {
+func sgd(vecs [][]posting, keys []uint64, nf, stride int, blocks []block, opt SoftmaxOptions) (w, bias []float32) {
 	n := len(vecs)
 	w = make([]float32, nf*stride)
 	bias = make([]float32, stride)
 	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	r := rand.New(rand.NewPCG(3, 4))
 	z := make([]float32, stride)
 	g := make([]float32, stride)
 	active := make([]int, 0, stride)
 	total := float64(opt.Epochs * n)
 	step := 0
-	for range opt.Epochs {
-		r.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	for ep := range opt.Epochs {
+		shuffle(order, keys, ep)
 		for _, i := range order {
 			vec := vecs[i]
 			logits(w, stride, bias, vec, z)
