@@ -25,7 +25,7 @@ type BinaryOptions struct {
 }
 
 // TrainBinary fits a logistic regression: docs whose label is in positive are the
-// positive class. Training is deterministic (a fixed shuffling seed).
+// positive class. Training is deterministic (shuffle: the order of a hash of each example).
 func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binary {
 	return Number(docs).TrainBinary(positive, opt)
 }

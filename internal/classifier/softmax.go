@@ -61,7 +61,7 @@ type SoftmaxOptions struct {
 const scaleBase = 30
 
 // TrainSoftmax fits the model by stochastic gradient descent on the cross-entropy,
-// in a fixed order (a fixed shuffling seed), so that training is reproducible. It
+// in a fixed order (shuffle: by a hash of each example), so that training is reproducible. It
 // returns nil when there are more than opt.MaxLabels labels or the model would need
 // more than opt.MaxWeights weights.
 func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
