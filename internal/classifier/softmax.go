@@ -61,9 +61,9 @@ type SoftmaxOptions struct {
 const scaleBase = 30
 
 // TrainSoftmax fits the model by stochastic gradient descent on the cross-entropy,
-// in a fixed order (shuffle: by a hash of each example), so that training is reproducible. It
-// returns nil when there are more than opt.MaxLabels labels or the model would need
-// more than opt.MaxWeights weights.
+// in a fixed order (shuffle: by a hash of each example), so that training is
+// reproducible. It returns nil when there are more than opt.MaxLabels labels or the
+// model would need more than opt.MaxWeights weights.
 func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
 	return TrainSoftmaxes(docs, opt, func(d Doc) string { return d.Label })[0]
 }
