@@ -9,10 +9,8 @@
 package emergency
 
 import (
-	"cmp"
 	"fmt"
 	"hash/fnv"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -179,14 +177,10 @@ func New(c *content.Corpus, ordinary []classifier.Doc, opt Options) *Detector {
 		}
 	}
 	classifier.Prepare(docs)
-	// The ordinary messages in the order of their texts: which topic a phrasing is
-	// filed under, and where in its file, changes nothing here.
-	start := len(docs)
 	for _, o := range ordinary {
 		o.Label = none
 		docs = append(docs, o)
 	}
-	slices.SortStableFunc(docs[start:], func(a, b classifier.Doc) int { return cmp.Compare(a.Text, b.Text) })
 	positive := map[string]bool{}
 	for _, cat := range content.EmergencyCategories {
 		positive[cat] = true
