@@ -699,16 +699,19 @@ func orderKeys(docs []Doc) []uint64 {
 // does not: with it, one new phrasing reordered every step of training.
 func shuffle(order []int, keys []uint64, ep int) {
 	salt := (uint64(ep+1) + orderSeed) * 0x9e3779b97f4a7c15
-	for i := range order {
-		order[i] = i
+	// Each example's mixed key with its number in the low bits, sorted as evenly
+	// spread hashes (sortHashes): the order of the keys, ties of their high bits
+	// by number, in a tenth of the time of a sort with a comparison function.
+	b := bits.Len(uint(len(order)))
+	low := uint64(1)<<b - 1
+	ps := make([]uint64, len(order))
+	for i := range ps {
+		ps[i] = mix(keys[i]^salt)&^low | uint64(i)
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		ka, kb := mix(keys[a]^salt), mix(keys[b]^salt)
-		if ka != kb {
-			return cmp.Compare(ka, kb)
-		}
-		return cmp.Compare(a, b)
-	})
+	var sc scratch
+	for i, p := range sc.sortHashes(ps) {
+		order[i] = int(p & low)
+	}
 }
 
 // orderSeed varies the training order as a whole, to measure how much the models

@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -38,5 +39,59 @@ func BenchmarkTermFreqs(b *testing.B) {
 	var sc scratch
 	for b.Loop() {
 		sc.termFreqs(text)
+	}
+}
+
+// TestShuffle: shuffle orders the examples by their mixed keys, equal keys by
+// number, as a plain sort with a comparison function does; an example added to the
+// keys leaves the others' order as it was.
+func TestShuffle(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 31, 1000, 26000} {
+		keys := make([]uint64, n)
+		for i := range keys {
+			keys[i] = r.Uint64()
+			if i%10 == 9 {
+				keys[i] = keys[i-1] // equal keys: duplicate examples
+			}
+		}
+		for ep := range 3 {
+			salt := (uint64(ep+1) + orderSeed) * 0x9e3779b97f4a7c15
+			want := make([]int, n)
+			for i := range want {
+				want[i] = i
+			}
+			slices.SortFunc(want, func(a, b int) int {
+				if ka, kb := mix(keys[a]^salt), mix(keys[b]^salt); ka != kb {
+					return cmp.Compare(ka, kb)
+				}
+				return cmp.Compare(a, b)
+			})
+			got := make([]int, n)
+			shuffle(got, keys, ep)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d epoch %d: order differs from the sort by mixed key", n, ep)
+			}
+		}
+	}
+	keys := []uint64{11, 22, 33, 44, 55}
+	before := make([]int, 5)
+	shuffle(before, keys, 0)
+	after := make([]int, 6)
+	shuffle(after, append(keys, 66), 0)
+	if got := slices.DeleteFunc(after, func(i int) bool { return i == 5 }); !slices.Equal(got, before) {
+		t.Errorf("adding an example reordered the others: %v, then %v", before, got)
+	}
+}
+
+// BenchmarkShuffle orders as many examples as the emergency model trains on.
+func BenchmarkShuffle(b *testing.B) {
+	keys := make([]uint64, 26000)
+	for i := range keys {
+		keys[i] = mix(uint64(i))
+	}
+	order := make([]int, len(keys))
+	for b.Loop() {
+		shuffle(order, keys, 1)
 	}
 }
