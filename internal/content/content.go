@@ -214,35 +214,35 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 	// The files are read and parsed side by side (parsing is most of loading,
 	// and nothing else can start before it); what comes of them is taken in
 	// the order of the directory, as if they were parsed one after another.
+	// isTopicFile reports a file the loop below reads as a topic; the parallel
+	// parse reads the same files.
+	isTopicFile := func(e fs.DirEntry) bool {
+		name := e.Name()
+		return !e.IsDir() && !strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".md") && !strings.EqualFold(name, "README.md")
+	}
 	type topicFile struct {
-		data  []byte
-		err   error
-		tr    *Translation
-		meta  frontMeta
-		perr  []Issue
-		fresh bool // parsed
+		data []byte
+		err  error
+		tr   *Translation
+		meta frontMeta
+		perr []Issue
 	}
 	files := make([]topicFile, len(entries))
 	parallel(len(entries), func(i int) {
 		e, f := entries[i], &files[i]
-		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".md") || strings.EqualFold(name, "README.md") {
+		if !isTopicFile(e) {
 			return
 		}
-		if f.data, f.err = fs.ReadFile(fsys, name); f.err != nil {
+		if f.data, f.err = fs.ReadFile(fsys, e.Name()); f.err != nil {
 			return
 		}
-		if m := fileRe.FindStringSubmatch(name); m != nil && len(m[1]) <= MaxIDLen && IsLanguage(m[2]) {
-			f.tr, f.meta, f.perr = parseTopic(name, m[2], f.data)
-			f.fresh = true
+		if m := fileRe.FindStringSubmatch(e.Name()); m != nil && len(m[1]) <= MaxIDLen && IsLanguage(m[2]) {
+			f.tr, f.meta, f.perr = parseTopic(e.Name(), m[2], f.data)
 		}
 	})
 	for i, e := range entries {
 		name := e.Name()
-		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".md") {
-			continue
-		}
-		if strings.EqualFold(name, "README.md") {
+		if !isTopicFile(e) {
 			continue
 		}
 		data, err := files[i].data, files[i].err
@@ -266,10 +266,7 @@ func Load(fsys fs.FS) (*Corpus, []Issue, error) {
 			add(name, 0, false, "unknown language %q (supported: %s)", lang, strings.Join(Languages, ", "))
 			continue
 		}
-		tr, meta, perr := files[i].tr, files[i].meta, files[i].perr
-		if !files[i].fresh { // the checks above let through what parallel's did not
-			tr, meta, perr = parseTopic(name, lang, data)
-		}
+		tr, meta, perr := files[i].tr, files[i].meta, files[i].perr // parsed above: the name passed the same checks
 		if perr != nil {
 			issues = append(issues, perr...)
 			if tr == nil {
