@@ -29,15 +29,15 @@ var special = map[rune]string{
 // not a letter or digit a space. Runs of space are kept as they come; use Words for
 // tokens.
 func Fold(s string) string {
+	t := folded()
 	if isASCII(s) {
-		return foldASCII(s)
+		return foldASCII(s, &t.ascii)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	t := folded()
 	for _, r := range s {
 		if r < tableRunes {
-			b.WriteString(t[r])
+			b.WriteString(t.runes[r])
 		} else {
 			foldRune(&b, r)
 		}
@@ -50,15 +50,26 @@ func Fold(s string) string {
 // than decomposes.
 const tableRunes = 0x800
 
-// folded returns what Fold makes of each rune below tableRunes, unsqueezed.
-var folded = sync.OnceValue(func() *[tableRunes]string {
-	var t [tableRunes]string
+// tables are what Fold makes of each rune below tableRunes (unsqueezed), and the
+// same for ASCII as one byte each: 0 for the apostrophe, which it drops.
+type tables struct {
+	runes [tableRunes]string
+	ascii [utf8.RuneSelf]byte
+}
+
+var folded = sync.OnceValue(func() *tables {
+	t := &tables{}
 	for r := range rune(tableRunes) {
 		var b strings.Builder
 		foldRune(&b, r)
-		t[r] = b.String()
+		t.runes[r] = b.String()
 	}
-	return &t
+	for c := range t.ascii {
+		if f := t.runes[c]; f != "" {
+			t.ascii[c] = f[0] // a lower-case letter, a digit or a space
+		}
+	}
+	return t
 })
 
 // foldRune writes what Fold makes of r, unsqueezed: decomposition works rune by
@@ -86,32 +97,17 @@ func foldDecomposed(b *strings.Builder, r rune) {
 	}
 }
 
-// asciiFold is what Fold makes of each ASCII character but the apostrophe (which
-// it drops): a lower-case letter, a digit or a space.
-var asciiFold = func() (t [utf8.RuneSelf]byte) {
-	for c := range t {
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			t[c] = byte(c)
-		case 'A' <= c && c <= 'Z':
-			t[c] = byte(c) + 'a' - 'A'
-		default:
-			t[c] = ' '
-		}
-	}
-	return t
-}()
-
-// foldASCII is Fold of an ASCII string, in one pass over its bytes: most
-// German, English and Turkish messages, and every transliterated one.
-func foldASCII(s string) string {
+// foldASCII is Fold of an ASCII string with the byte table ascii, in one pass over
+// its bytes: most German, English and Turkish messages, and every transliterated
+// one.
+func foldASCII(s string, ascii *[utf8.RuneSelf]byte) string {
 	b := make([]byte, 0, len(s))
 	run := 0 // the length of the run of one letter b ends with
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' {
+		c := ascii[s[i]]
+		if c == 0 {
 			continue
 		}
-		c := asciiFold[s[i]]
 		if n := len(b); n > 0 && b[n-1] == c && c >= 'a' {
 			run++
 			if run >= 3 {
