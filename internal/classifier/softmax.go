@@ -39,10 +39,10 @@ type SoftmaxOptions struct {
 	// MinDF drops features found in fewer examples (default 2, and 3 from 10,000
 	// examples on): a feature of one or two examples mostly fits those examples,
 	// and costs a row of weights per label. On the shipped data (17,000 examples),
-	// measured with three training seeds against 2: start-up (BenchmarkLoad)
-	// 1.02-1.06 s → 0.93-0.95 s, TestCalibration's value 1785.2 → 1774.3 on
-	// average (of 2,569 messages: right 1798 → 1790, wrong 33 → 35 on the
-	// committed seed), dev2.jsonl the same within a message.
+	// against 2: start-up (BenchmarkLoad, test binaries run in turn) 1.00-1.08 s →
+	// 0.94-0.97 s; TestCalibration's value 1785.2 → 1774.3 averaged over three
+	// training orders (of 2,569 messages: right 1798 → 1790, wrong 33 → 35 in the
+	// shipped order); dev2.jsonl the same within a message.
 	MinDF int
 	// MaxWeights caps the number of weights, features times labels (default
 	// 16M, 16 MB): the weights are dense, and thousands of labels would need
