@@ -684,34 +684,42 @@ func hash(kind byte, s string) uint64 {
 	return h
 }
 
-// orderKeys returns a key per example for shuffle: a hash of its label and text.
-func orderKeys(docs []Doc) []uint64 {
-	keys := make([]uint64, len(docs))
-	for i, d := range docs {
-		keys[i] = hash2(kindOrder, d.Label, d.Text)
-	}
-	return keys
+// trainingOrder gives the examples' order in each epoch of training: by a hash of
+// each example's label and text, mixed with the epoch. An example added to the
+// data takes a place of its own and leaves the others' order as it was, which a
+// fixed-seed shuffle of their positions does not: with it, one new phrasing
+// reordered every step of training.
+type trainingOrder struct {
+	keys []uint64 // per example
+	ps   []uint64 // epoch's buffer
+	sc   scratch
 }
 
-// shuffle sets order to the examples' numbers in the order of epoch ep: by their
-// keys (orderKeys) mixed with the epoch. An example added to the data takes a place
-// of its own and leaves the others' order as it was, which a fixed-seed shuffle
-// does not: with it, one new phrasing reordered every step of training.
-func shuffle(order []int, keys []uint64, ep int) {
+func newTrainingOrder(docs []Doc) *trainingOrder {
+	o := &trainingOrder{keys: make([]uint64, len(docs)), ps: make([]uint64, len(docs))}
+	for i, d := range docs {
+		o.keys[i] = hash2(kindOrder, d.Label, d.Text)
+	}
+	return o
+}
+
+// epoch sets order to the examples' numbers in the order of epoch ep.
+func (o *trainingOrder) epoch(order []int, ep int) {
 	salt := (uint64(ep+1) + orderSeed) * 0x9e3779b97f4a7c15
 	// Each example's mixed key with its number in the low bits, sorted as evenly
 	// spread hashes (sortHashes): the order of the keys, ties of their high bits
 	// by number, in a tenth of the time of a sort with a comparison function.
 	b := bits.Len(uint(len(order)))
 	low := uint64(1)<<b - 1
-	ps := make([]uint64, len(order))
+	ps := o.ps[:len(order)]
 	for i := range ps {
-		ps[i] = mix(keys[i]^salt)&^low | uint64(i)
+		ps[i] = mix(o.keys[i]^salt)&^low | uint64(i)
 	}
-	var sc scratch
-	for i, p := range sc.sortHashes(ps) {
+	sorted := o.sc.sortHashes(ps)
+	for i, p := range sorted {
 		order[i] = int(p & low)
 	}
+	o.ps = sorted // sortHashes keeps the other array as its spare
 }
 
 // orderSeed varies the training order as a whole, to measure how much the models

@@ -25,7 +25,7 @@ type BinaryOptions struct {
 }
 
 // TrainBinary fits a logistic regression: docs whose label is in positive are the
-// positive class. Training is deterministic (shuffle: the order of a hash of each example).
+// positive class. Training is deterministic (trainingOrder).
 func TrainBinary(docs []Doc, positive map[string]bool, opt BinaryOptions) *Binary {
 	return Number(docs).TrainBinary(positive, opt)
 }
@@ -89,10 +89,10 @@ func (e *Numbered) TrainBinary(positive map[string]bool, opt BinaryOptions) *Bin
 		opt.PositiveWeight = float64(n-npos) / float64(npos)
 	}
 	b.weights = make([]float32, len(df))
-	order, keys := make([]int, n), orderKeys(e.docs)
+	order, to := make([]int, n), newTrainingOrder(e.docs)
 	step := 0
 	for ep := 0; ep < opt.Epochs; ep++ {
-		shuffle(order, keys, ep)
+		to.epoch(order, ep)
 		for _, i := range order {
 			x := exs[i]
 			rate := float32(opt.Rate / (1 + 1e-4*float64(step)))

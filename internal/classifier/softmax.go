@@ -61,7 +61,7 @@ type SoftmaxOptions struct {
 const scaleBase = 30
 
 // TrainSoftmax fits the model by stochastic gradient descent on the cross-entropy,
-// in a fixed order (shuffle: by a hash of each example), so that training is
+// in a fixed order (trainingOrder: by a hash of each example), so that training is
 // reproducible. It returns nil when there are more than opt.MaxLabels labels or the
 // model would need more than opt.MaxWeights weights.
 func TrainSoftmax(docs []Doc, opt SoftmaxOptions) *Softmax {
@@ -202,7 +202,7 @@ func (e *Numbered) Softmaxes(opt SoftmaxOptions, labelings ...func(Doc) string) 
 		return models
 	}
 	stride = (stride + 7) &^ 7
-	w, bias := sgd(vecs, orderKeys(docs), int(nf), stride, blocks, opt)
+	w, bias := sgd(vecs, newTrainingOrder(docs), int(nf), stride, blocks, opt)
 	k := 0
 	for _, m := range models {
 		if m == nil {
@@ -265,7 +265,7 @@ func (s *Softmax) quantise(w []float32, stride, off int) {
 // (waiting for the model) and the tests under -race could not afford.
 //
 //go:norace
-func sgd(vecs [][]posting, keys []uint64, nf, stride int, blocks []block, opt SoftmaxOptions) (w, bias []float32) {
+func sgd(vecs [][]posting, to *trainingOrder, nf, stride int, blocks []block, opt SoftmaxOptions) (w, bias []float32) {
 	n := len(vecs)
 	w = make([]float32, nf*stride)
 	bias = make([]float32, stride)
@@ -276,7 +276,7 @@ func sgd(vecs [][]posting, keys []uint64, nf, stride int, blocks []block, opt So
 	total := float64(opt.Epochs * n)
 	step := 0
 	for ep := range opt.Epochs {
-		shuffle(order, keys, ep)
+		to.epoch(order, ep)
 		for _, i := range order {
 			vec := vecs[i]
 			logits(w, stride, bias, vec, z)

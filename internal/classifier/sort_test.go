@@ -42,10 +42,10 @@ func BenchmarkTermFreqs(b *testing.B) {
 	}
 }
 
-// TestShuffle: shuffle orders the examples by their mixed keys, equal keys by
+// TestTrainingOrder: an epoch orders the examples by their mixed keys, equal keys by
 // number, as a plain sort with a comparison function does; an example added to the
 // keys leaves the others' order as it was.
-func TestShuffle(t *testing.T) {
+func TestTrainingOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, n := range []int{0, 1, 31, 1000, 26000} {
 		keys := make([]uint64, n)
@@ -68,7 +68,8 @@ func TestShuffle(t *testing.T) {
 				return cmp.Compare(a, b)
 			})
 			got := make([]int, n)
-			shuffle(got, keys, ep)
+			o := &trainingOrder{keys: keys, ps: make([]uint64, n)}
+			o.epoch(got, ep)
 			if !slices.Equal(got, want) {
 				t.Fatalf("n=%d epoch %d: order differs from the sort by mixed key", n, ep)
 			}
@@ -76,22 +77,23 @@ func TestShuffle(t *testing.T) {
 	}
 	keys := []uint64{11, 22, 33, 44, 55}
 	before := make([]int, 5)
-	shuffle(before, keys, 0)
+	(&trainingOrder{keys: keys, ps: make([]uint64, 5)}).epoch(before, 0)
 	after := make([]int, 6)
-	shuffle(after, append(keys, 66), 0)
+	(&trainingOrder{keys: append(keys, 66), ps: make([]uint64, 6)}).epoch(after, 0)
 	if got := slices.DeleteFunc(after, func(i int) bool { return i == 5 }); !slices.Equal(got, before) {
 		t.Errorf("adding an example reordered the others: %v, then %v", before, got)
 	}
 }
 
-// BenchmarkShuffle orders as many examples as the emergency model trains on.
-func BenchmarkShuffle(b *testing.B) {
-	keys := make([]uint64, 26000)
-	for i := range keys {
-		keys[i] = mix(uint64(i))
+// BenchmarkTrainingOrder orders as many examples as the emergency model trains on.
+func BenchmarkTrainingOrder(b *testing.B) {
+	o := &trainingOrder{keys: make([]uint64, 26000), ps: make([]uint64, 26000)}
+	for i := range o.keys {
+		o.keys[i] = mix(uint64(i))
 	}
-	order := make([]int, len(keys))
+	order := make([]int, len(o.keys))
+	b.ReportAllocs()
 	for b.Loop() {
-		shuffle(order, keys, 1)
+		o.epoch(order, 1)
 	}
 }
